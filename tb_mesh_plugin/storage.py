@@ -1,0 +1,85 @@
+"""Decoding of one stored sample (one blob of a blob-sequence summary), without TensorFlow.
+
+A sample is a serialized rank-1 string `TensorProto`: a JSON manifest, then one serialized
+`TensorProto` per array in the manifest's order (see docs/wire-format.md).
+"""
+
+import dataclasses
+import json
+import math
+
+from google.protobuf import message
+from tensorboard.compat.proto import tensor_pb2, types_pb2
+
+from tb_mesh_plugin import metadata
+
+# Stored dtypes and their (name, item size).
+_DTYPES = {
+    types_pb2.DT_FLOAT: ("float32", 4),
+    types_pb2.DT_INT32: ("int32", 4),
+    types_pb2.DT_UINT8: ("uint8", 1),
+}
+
+
+class CorruptSampleError(ValueError):
+    """A stored sample cannot be decoded."""
+
+
+@dataclasses.dataclass(frozen=True)
+class StoredArray:
+    """A raw little-endian array: dtype name, shape and bytes."""
+
+    dtype: str
+    shape: tuple
+    data: bytes
+
+
+@dataclasses.dataclass(frozen=True)
+class Sample:
+    """One decoded sample: its kind and named arrays, in stored order."""
+
+    kind: str
+    arrays: dict
+
+
+def _parse_tensor(raw, what):
+    try:
+        return tensor_pb2.TensorProto.FromString(raw)
+    except message.DecodeError as e:
+        raise CorruptSampleError(f"{what} is not a serialized TensorProto: {e}") from None
+
+
+def _decode_array(name, raw):
+    proto = _parse_tensor(raw, f"array {name!r}")
+    if proto.dtype not in _DTYPES:
+        raise CorruptSampleError(f"array {name!r} has unsupported dtype {proto.dtype}")
+    dtype, item_size = _DTYPES[proto.dtype]
+    shape = tuple(d.size for d in proto.tensor_shape.dim)
+    expected = math.prod(shape) * item_size
+    if len(proto.tensor_content) != expected:
+        raise CorruptSampleError(
+            f"array {name!r} holds {len(proto.tensor_content)} bytes; shape {list(shape)} needs {expected}"
+        )
+    return StoredArray(dtype, shape, proto.tensor_content)
+
+
+def decode_sample(blob):
+    """Decodes one stored sample (bytes) into a `Sample`; raises `CorruptSampleError`."""
+    outer = _parse_tensor(blob, "sample")
+    if outer.dtype != types_pb2.DT_STRING or not outer.string_val:
+        raise CorruptSampleError("sample is not a non-empty string tensor")
+    parts = list(outer.string_val)
+    try:
+        manifest = json.loads(parts[0].decode("utf-8"))
+        names = manifest["arrays"]
+        kind = manifest["kind"]
+        version = manifest["version"]
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError) as e:
+        raise CorruptSampleError(f"sample manifest is unreadable: {e!r}") from None
+    if version != metadata.FORMAT_VERSION:
+        raise CorruptSampleError(f"sample has format version {version!r}; expected {metadata.FORMAT_VERSION}")
+    if kind not in metadata.KINDS:
+        raise CorruptSampleError(f"sample has unknown kind {kind!r}")
+    if not isinstance(names, list) or len(names) != len(parts) - 1:
+        raise CorruptSampleError("sample manifest does not match its arrays")
+    return Sample(kind, {name: _decode_array(name, raw) for name, raw in zip(names, parts[1:])})

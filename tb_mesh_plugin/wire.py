@@ -1,0 +1,77 @@
+"""The binary format the `mesh` route answers with (docs/wire-format.md), version 1."""
+
+import json
+import struct
+
+MAGIC = b"TBM3"
+VERSION = 1
+_PREFIX = struct.Struct("<4sII")  # magic, version, header length
+_ALIGN = 4
+
+
+def _aligned(n):
+    return -(-n // _ALIGN) * _ALIGN
+
+
+def encode(header, buffers):
+    """Encodes a header dict and buffers into one response body.
+
+    Args:
+      header: JSON-serialisable dict of header fields (without "buffers").
+      buffers: list of `(name, dtype, shape, data)` where `data` is bytes-like and `dtype` is one of
+        "float32", "uint32", "uint8".
+
+    Returns:
+      bytes: prefix, JSON header, then each buffer at a 4-byte-aligned offset.
+    """
+    # The offsets are part of the header, so its length and the offsets are solved together.
+    data_start = _aligned(_PREFIX.size)
+    while True:
+        entries, offset = [], data_start
+        for name, dtype, shape, data in buffers:
+            entries.append(
+                {"name": name, "dtype": dtype, "shape": list(shape), "offset": offset, "byte_length": len(data)}
+            )
+            offset = _aligned(offset + len(data))
+        header_bytes = json.dumps({**header, "buffers": entries}, separators=(",", ":")).encode("utf-8")
+        needed = _aligned(_PREFIX.size + len(header_bytes))
+        if needed == data_start:
+            break
+        data_start = needed
+    chunks = [_PREFIX.pack(MAGIC, VERSION, len(header_bytes)), header_bytes]
+    position = _PREFIX.size + len(header_bytes)
+    for entry, (_, _, _, data) in zip(entries, buffers):
+        chunks.append(b"\0" * (entry["offset"] - position))
+        chunks.append(data)
+        position = entry["offset"] + len(data)
+    return b"".join(chunks)
+
+
+_ITEM_SIZES = {"float32": 4, "uint32": 4, "uint8": 1}
+
+
+def decode(body):
+    """Decodes a response body into `(header, {name: (dtype, shape, memoryview)})`, for tools and tests.
+
+    Raises:
+      ValueError: if the body is not a well-formed version-1 message.
+    """
+    body = memoryview(body)
+    if len(body) < _PREFIX.size:
+        raise ValueError(f"body of {len(body)} bytes is shorter than the {_PREFIX.size}-byte prefix")
+    magic, version, header_length = _PREFIX.unpack_from(body)
+    if magic != MAGIC or version != VERSION:
+        raise ValueError(f"not a version-{VERSION} {MAGIC.decode()} body (magic {magic!r}, version {version})")
+    if _PREFIX.size + header_length > len(body):
+        raise ValueError("header runs past the end of the body")
+    header = json.loads(bytes(body[_PREFIX.size : _PREFIX.size + header_length]))
+    buffers = {}
+    for entry in header["buffers"]:
+        offset, length = entry["offset"], entry["byte_length"]
+        count = 1
+        for size in entry["shape"]:
+            count *= size
+        if offset % _ALIGN or offset + length > len(body) or length != count * _ITEM_SIZES[entry["dtype"]]:
+            raise ValueError(f"buffer {entry['name']!r} is misplaced or mis-sized")
+        buffers[entry["name"]] = (entry["dtype"], tuple(entry["shape"]), body[offset : offset + length])
+    return header, buffers
