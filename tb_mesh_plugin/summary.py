@@ -73,6 +73,9 @@ def _check_name(name):
         raise ValueError("name must not be empty or only whitespace")
     if _CONTROL_CHARACTERS.search(name):
         raise ValueError(f"name must not contain control characters, got {name!r}")
+    if '"' in name or "\\" in name:
+        # RustBoard (`--load_fast=true`) cannot read back blobs of tags that need JSON escapes.
+        raise ValueError(f"name must not contain '\"' or '\\', which TensorBoard's fast loader cannot read, got {name!r}")
 
 
 def _check_description(description):

@@ -9,11 +9,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from hypothesis import given, settings, strategies as st
-from tensorboard.backend import application
-from tensorboard.plugins import base_plugin
-from werkzeug import test as werkzeug_test
 
-from conftest import python_data_provider
+from logdir_reading import make_client
 from tb_mesh_plugin import metadata, plugin, summary, wire
 
 RNG = np.random.default_rng(3)
@@ -46,13 +43,6 @@ def summary_metadata_with_content(content):
     )
     proto.plugin_data.content = content
     return proto
-
-
-def make_client(logdir, sampling_hints=None):
-    provider = python_data_provider(logdir)
-    context = base_plugin.TBContext(data_provider=provider, logdir=str(logdir), sampling_hints=sampling_hints or {})
-    app = application.TensorBoardWSGI([plugin.MeshPlugin(context)], data_provider=provider)
-    return werkzeug_test.Client(app)
 
 
 @pytest.fixture(scope="module")
@@ -168,14 +158,9 @@ def test_viewing_needs_no_tensorflow(logdir):
         import sys
         sys.modules["tensorflow"] = None  # any import of TensorFlow now fails
         sys.path.insert(0, {str(__import__("pathlib").Path(__file__).parent)!r})
-        from conftest import python_data_provider
-        from tensorboard.backend import application
-        from tensorboard.plugins import base_plugin
-        from werkzeug import test
-        from tb_mesh_plugin import plugin, wire
-        provider = python_data_provider({str(logdir)!r})
-        context = base_plugin.TBContext(data_provider=provider, logdir="", sampling_hints={{}})
-        client = test.Client(application.TensorBoardWSGI([plugin.MeshPlugin(context)], data_provider=provider))
+        from logdir_reading import make_client
+        from tb_mesh_plugin import wire
+        client = make_client({str(logdir)!r})
         body = client.get("/data/plugin/mesh3d/mesh?run=train&tag=mesh&step=0").get_data()
         header, buffers = wire.decode(body)
         print(header["kind"], buffers["vertices"][1])

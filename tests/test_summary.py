@@ -8,7 +8,7 @@ import tensorflow as tf
 from hypothesis import given, settings, strategies as st
 from tensorboard.compat.proto import summary_pb2
 
-from conftest import read_logdir
+from logdir_reading import read_logdir
 from tb_mesh_plugin import metadata, summary
 
 RNG = np.random.default_rng(7)
@@ -160,6 +160,8 @@ BAD_CALLS = {
     "name empty": (dict(name=""), "name must not be empty"),
     "name blank": (dict(name="  "), "name must not be empty"),
     "name control character": (dict(name="a\nb"), "name must not contain control characters"),
+    "name quote": (dict(name='say "hi"'), "name must not contain '\"'"),
+    "name backslash": (dict(name="a\\b"), "name must not contain '\"' or '\\\\'"),
     "name not a string": (dict(name=3), "name must be a str"),
     "description not a string": (dict(description=b"bytes"), "description must be a str"),
 }
