@@ -4,7 +4,6 @@ All reads go through `context.data_provider`, so the plugin works with both of T
 (`--load_fast=true`, RustBoard, and `--load_fast=false`, the Python loader) and needs no TensorFlow.
 """
 
-import json
 import logging
 import pathlib
 
