@@ -1,0 +1,1 @@
+"""Runnable demos of tb-mesh-plugin."""
