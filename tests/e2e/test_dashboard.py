@@ -1,0 +1,85 @@
+"""The 3D tab in a real TensorBoard, in headless Chromium, with both of TensorBoard's loaders."""
+
+import io
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from PIL import Image
+from playwright.sync_api import expect
+
+from tensorboard_process import tensorboard
+from demo.sample_logdir import spiral_galaxy, twisted_torus
+from tb_mesh_plugin import summary
+
+STEPS = [0, 1, 2, 3]
+HOSTILE_TAG = "shapes/<img src=x onerror=window.__xss=1>"
+HOSTILE_DESCRIPTION = '<script>window.__xss=1</script><b>bold?</b>'
+TIMEOUT_MS = 60_000
+
+
+@pytest.fixture(scope="module")
+def logdir(tmp_path_factory):
+    logdir = tmp_path_factory.mktemp("e2e") / "logs"
+    with tf.summary.create_file_writer(str(logdir / "train")).as_default():
+        for step in STEPS:
+            phase = 2 * np.pi * step / len(STEPS)
+            vertices, faces, colors = twisted_torus(phase, rings=400, segments=250)
+            summary.mesh("shapes/torus", vertices, faces, colors, step=step, description="100k vertices")
+            points, point_colors = spiral_galaxy(phase, count=50_000)
+            summary.point_cloud(HOSTILE_TAG, points, point_colors, step=step, description=HOSTILE_DESCRIPTION)
+    return logdir
+
+
+def _open_tab(page, url):
+    page.goto(f"{url}/#mesh3d")
+    frame = page.frame_locator('iframe[src*="plugin_entry.html?name=mesh3d"]')
+    return frame
+
+
+def _view_pixels(card):
+    png = card.locator(".mesh3d-view").screenshot()
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(np.int16)
+
+
+def _fraction_differing(a, b, threshold=24):
+    return float(np.mean(np.abs(a - b).max(axis=-1) > threshold))
+
+
+@pytest.mark.parametrize("load_fast", ["true", "false"])
+def test_cards_draw_meshes_and_follow_the_step_slider(page, logdir, artifacts, load_fast):
+    with tensorboard(logdir, f"--load_fast={load_fast}") as url:
+        frame = _open_tab(page, url)
+        cards = frame.locator(".mesh3d-card")
+        expect(cards).to_have_count(2, timeout=TIMEOUT_MS)
+        for card in (cards.nth(0), cards.nth(1)):
+            expect(card).to_have_attribute("data-state", "ready", timeout=TIMEOUT_MS)
+            expect(card).to_have_attribute("data-step", str(STEPS[-1]), timeout=TIMEOUT_MS)
+
+        mesh_card = frame.locator('.mesh3d-card[data-tag="shapes/torus"]')
+        before = _view_pixels(mesh_card)
+        background = before[2, 2]  # a corner of the view shows the background
+        model_area = np.abs(before - background).max(axis=-1) > 24
+        assert model_area.mean() > 0.05, "the mesh covers too little of its view"
+        page.screenshot(path=str(artifacts / f"dashboard-load_fast-{load_fast}.png"))
+
+        mesh_card.locator(".mesh3d-step").fill("0")
+        expect(mesh_card).to_have_attribute("data-step", str(STEPS[0]), timeout=TIMEOUT_MS)
+        expect(mesh_card.locator(".mesh3d-step-label")).to_contain_text("step 0")
+        after = _view_pixels(mesh_card)
+        assert _fraction_differing(before, after) > 0.01, "moving the step slider did not change the picture"
+
+        cloud_card = cards.filter(has_not_text="100k vertices")
+        cloud_pixels = _view_pixels(cloud_card)
+        assert (np.abs(cloud_pixels - cloud_pixels[2, 2]).max(axis=-1) > 24).mean() > 0.01
+
+
+def test_user_text_is_shown_as_text_never_as_html(page, logdir):
+    with tensorboard(logdir, "--load_fast=false") as url:
+        frame = _open_tab(page, url)
+        expect(frame.locator(".mesh3d-card")).to_have_count(2, timeout=TIMEOUT_MS)
+        text = frame.locator("body").inner_text()
+        assert HOSTILE_TAG in text and HOSTILE_DESCRIPTION in text
+        assert frame.locator("img, b, .mesh3d-card script").count() == 0
+        plugin_frame = next(f for f in page.frames if "plugin_entry.html" in f.url)
+        assert plugin_frame.evaluate("() => window.__xss") is None
