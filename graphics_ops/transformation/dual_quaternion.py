@@ -1,0 +1,201 @@
+"""Dual quaternions `[real, dual]` (shape `[A1, ..., An, 8]`) for rigid transformations.
+
+q = r + ε d with ε² = 0, where r and d are quaternions `[x, y, z, w]`. The rotation by unit r
+followed by the translation t is r + ε ½ t r. Names follow TensorFlow Graphics'
+`geometry.transformation.dual_quaternion`.
+"""
+
+import tensorflow as tf
+
+from graphics_ops.transformation import quaternion
+from graphics_ops.util import safe_ops, shape, vector
+
+
+def conjugate(dual_quaternion, name="dual_quaternion_conjugate"):
+    """Quaternion conjugate of both parts: r* + ε d* (the inverse of a unit dual quaternion).
+
+    Args:
+      dual_quaternion: A tensor of shape `[A1, ..., An, 8]`.
+      name: A name for this op.
+
+    Returns:
+      A tensor of shape `[A1, ..., An, 8]`.
+    """
+    with tf.name_scope(name):
+        (dual_quaternion,) = shape.check_inputs(dual_quaternion=(dual_quaternion, 8))
+        real, dual = _split(dual_quaternion)
+        return tf.concat([quaternion.conjugate(real), quaternion.conjugate(dual)], axis=-1)
+
+
+def conjugate_dual(dual_quaternion, name="dual_quaternion_conjugate_dual"):
+    """Dual-number conjugate: r - ε d.
+
+    Args:
+      dual_quaternion: A tensor of shape `[A1, ..., An, 8]`.
+      name: A name for this op.
+
+    Returns:
+      A tensor of shape `[A1, ..., An, 8]`.
+    """
+    with tf.name_scope(name):
+        (dual_quaternion,) = shape.check_inputs(dual_quaternion=(dual_quaternion, 8))
+        real, dual = _split(dual_quaternion)
+        return tf.concat([real, -dual], axis=-1)
+
+
+def multiply(dual_quaternion1, dual_quaternion2, name="dual_quaternion_multiply"):
+    """Product (r1 + ε d1)(r2 + ε d2) = r1 r2 + ε (r1 d2 + d1 r2): transform 2, then 1.
+
+    Args:
+      dual_quaternion1: A tensor of shape `[A1, ..., An, 8]`.
+      dual_quaternion2: A tensor of shape `[A1, ..., An, 8]`.
+      name: A name for this op.
+
+    Returns:
+      A tensor of shape `[A1, ..., An, 8]`.
+    """
+    with tf.name_scope(name):
+        dual_quaternion1, dual_quaternion2 = shape.check_inputs(
+            dual_quaternion1=(dual_quaternion1, 8), dual_quaternion2=(dual_quaternion2, 8)
+        )
+        real1, dual1 = _split(dual_quaternion1)
+        real2, dual2 = _split(dual_quaternion2)
+        real = quaternion.multiply(real1, real2)
+        dual = quaternion.multiply(real1, dual2) + quaternion.multiply(dual1, real2)
+        return tf.concat([real, dual], axis=-1)
+
+
+def inverse(dual_quaternion, name="dual_quaternion_inverse"):
+    """Inverse r⁻¹ - ε r⁻¹ d r⁻¹ (zero where r is zero).
+
+    Args:
+      dual_quaternion: A tensor of shape `[A1, ..., An, 8]`.
+      name: A name for this op.
+
+    Returns:
+      A tensor of shape `[A1, ..., An, 8]`.
+    """
+    with tf.name_scope(name):
+        (dual_quaternion,) = shape.check_inputs(dual_quaternion=(dual_quaternion, 8))
+        real, dual = _split(dual_quaternion)
+        real_inverse = quaternion.inverse(real)
+        dual_inverse = -quaternion.multiply(quaternion.multiply(real_inverse, dual), real_inverse)
+        return tf.concat([real_inverse, dual_inverse], axis=-1)
+
+
+def norm(dual_quaternion, name="dual_quaternion_norm"):
+    """Norm, a dual number `[|r|, r·d / |r|]` (`[1, 0]` for unit dual quaternions).
+
+    Args:
+      dual_quaternion: A tensor of shape `[A1, ..., An, 8]`.
+      name: A name for this op.
+
+    Returns:
+      A tensor of shape `[A1, ..., An, 2]`.
+    """
+    with tf.name_scope(name):
+        (dual_quaternion,) = shape.check_inputs(dual_quaternion=(dual_quaternion, 8))
+        real, dual = _split(dual_quaternion)
+        real_norm = safe_ops.norm(real)
+        return tf.concat([real_norm, tf.math.divide_no_nan(vector.dot(real, dual), real_norm)], axis=-1)
+
+
+def is_normalized(dual_quaternion, atol=1e-3, name="dual_quaternion_is_normalized"):
+    """Whether dual quaternions have unit norm `[1, 0]`, within `atol`.
+
+    Args:
+      dual_quaternion: A tensor of shape `[A1, ..., An, 8]`.
+      atol: The absolute tolerance on both parts of the norm.
+      name: A name for this op.
+
+    Returns:
+      A bool tensor of shape `[A1, ..., An, 1]`.
+    """
+    with tf.name_scope(name):
+        real_norm, dual_norm = tf.split(norm(dual_quaternion), 2, axis=-1)
+        return (tf.abs(real_norm - 1.0) < atol) & (tf.abs(dual_norm) < atol)
+
+
+def from_rotation_translation(
+    rotation_quaternion, translation_vector, name="dual_quaternion_from_rotation_translation"
+):
+    """Dual quaternions of a rotation followed by a translation: r + ε ½ t r.
+
+    Args:
+      rotation_quaternion: A tensor of shape `[A1, ..., An, 4]`: unit quaternions.
+      translation_vector: A tensor of shape `[A1, ..., An, 3]`.
+      name: A name for this op.
+
+    Returns:
+      A tensor of shape `[A1, ..., An, 8]`.
+    """
+    with tf.name_scope(name):
+        rotation_quaternion, translation_vector = shape.check_inputs(
+            rotation_quaternion=(rotation_quaternion, 4), translation_vector=(translation_vector, 3)
+        )
+        return _from_rotation_translation(rotation_quaternion, translation_vector)
+
+
+def to_rotation_translation(dual_quaternion, name="dual_quaternion_to_rotation_translation"):
+    """Splits dual quaternions into a rotation quaternion r and a translation t = vec(2 d r⁻¹).
+
+    Args:
+      dual_quaternion: A tensor of shape `[A1, ..., An, 8]`.
+      name: A name for this op.
+
+    Returns:
+      A tuple of tensors of shapes `[A1, ..., An, 4]` (rotation) and `[A1, ..., An, 3]` (translation).
+    """
+    with tf.name_scope(name):
+        (dual_quaternion,) = shape.check_inputs(dual_quaternion=(dual_quaternion, 8))
+        real, dual = _split(dual_quaternion)
+        translation = 2.0 * quaternion.multiply(dual, quaternion.inverse(real))
+        return real, translation[..., :3]
+
+
+def from_axis_angle_translation(axis, angle, translation_vector, name="dual_quaternion_from_axis_angle_translation"):
+    """Dual quaternions of an axis-angle rotation followed by a translation.
+
+    Args:
+      axis: A tensor of shape `[A1, ..., An, 3]`: rotation axes, normalized here.
+      angle: A tensor of shape `[A1, ..., An, 1]`: angles in radians.
+      translation_vector: A tensor of shape `[A1, ..., An, 3]`.
+      name: A name for this op.
+
+    Returns:
+      A tensor of shape `[A1, ..., An, 8]`.
+    """
+    with tf.name_scope(name):
+        axis, angle, translation_vector = shape.check_inputs(
+            axis=(axis, 3), angle=(angle, 1), translation_vector=(translation_vector, 3)
+        )
+        return _from_rotation_translation(quaternion.from_axis_angle(axis, angle), translation_vector)
+
+
+def point_to_dual_quaternion(point, name="dual_quaternion_point_to_dual_quaternion"):
+    """The dual quaternion 1 + ε p of 3d points: `[0, 0, 0, 1, px, py, pz, 0]`.
+
+    q (1 + ε p) conjugate_dual(conjugate(q)) = 1 + ε p' for the transformed point p'. (TensorFlow
+    Graphics returns `[1, 0, 0, 0, 0, px, py, pz]`, the scalar-first layout, which breaks that.)
+
+    Args:
+      point: A tensor of shape `[A1, ..., An, 3]`.
+      name: A name for this op.
+
+    Returns:
+      A tensor of shape `[A1, ..., An, 8]`.
+    """
+    with tf.name_scope(name):
+        (point,) = shape.check_inputs(point=(point, 3))
+        zero = tf.zeros_like(point[..., :1])
+        return tf.concat([zero, zero, zero, tf.ones_like(zero), point, zero], axis=-1)
+
+
+def _split(dual_quaternion):
+    return dual_quaternion[..., :4], dual_quaternion[..., 4:]
+
+
+def _from_rotation_translation(rotation, translation):
+    translation = tf.concat([translation, tf.zeros_like(translation[..., :1])], axis=-1)
+    real, dual = shape.broadcast((rotation, 1), (0.5 * quaternion.multiply(translation, rotation), 1))
+    return tf.concat([real, dual], axis=-1)
