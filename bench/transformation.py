@@ -1,0 +1,109 @@
+"""Throughput of graphics_ops.transformation conversions and rotations: eager, tf.function, XLA.
+
+Run with `python -m bench.transformation [--size N] [--repeats R]`. Prints a markdown table of
+rotations per second and the speed-up over eager, and writes bench/results/transformation.json.
+Each mode is warmed up (traced and compiled) first; the time reported is the median of the runs.
+"""
+
+import argparse
+import json
+import os
+import pathlib
+import platform
+import statistics
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import tensorflow as tf  # noqa: E402
+
+from graphics_ops.transformation import quaternion, rotation_matrix_3d  # noqa: E402
+
+RESULTS = pathlib.Path(__file__).resolve().parent / "results" / "transformation.json"
+MODES = ("eager", "tf.function", "jit_compile")
+
+
+def _inputs(size):
+    quaternions = quaternion.normalized_random_uniform([size])
+    return {
+        "quaternion": quaternions,
+        "matrix": rotation_matrix_3d.from_quaternion(quaternions),
+        "point": tf.random.normal([size, 3]),
+    }
+
+
+def _cases(inputs):
+    return {
+        "quaternion.from_rotation_matrix": (quaternion.from_rotation_matrix, (inputs["matrix"],)),
+        "rotation_matrix_3d.from_quaternion": (rotation_matrix_3d.from_quaternion, (inputs["quaternion"],)),
+        "quaternion.rotate": (quaternion.rotate, (inputs["point"], inputs["quaternion"])),
+        "rotation_matrix_3d.rotate": (rotation_matrix_3d.rotate, (inputs["point"], inputs["matrix"])),
+    }
+
+
+def _compiled(function, mode):
+    if mode == "eager":
+        return function
+    return tf.function(function, jit_compile=mode == "jit_compile")
+
+
+def _median_seconds(function, arguments, repeats):
+    function(*arguments)  # Warm-up: traces and compiles, and touches every buffer once.
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function(*arguments)  # CPU execution is synchronous: the result is ready on return.
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def run(size, repeats):
+    """Returns {op: {mode: rotations per second}}."""
+    cases = _cases(_inputs(size))
+    return {
+        name: {mode: size / _median_seconds(_compiled(function, mode), arguments, repeats) for mode in MODES}
+        for name, (function, arguments) in cases.items()
+    }
+
+
+def table(results):
+    lines = [
+        "| op | eager (rot/s) | tf.function (rot/s) | × eager | jit_compile (rot/s) | × eager |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, rates in results.items():
+        eager, graph, xla = rates["eager"], rates["tf.function"], rates["jit_compile"]
+        lines.append(
+            f"| `{name}` | {eager / 1e6:.1f} M | {graph / 1e6:.1f} M | {graph / eager:.1f} "
+            f"| {xla / 1e6:.1f} M | {xla / eager:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=1_000_000, help="rotations per call")
+    parser.add_argument("--repeats", type=int, default=9, help="timed runs per mode; the median is reported")
+    parser.add_argument("--output", type=pathlib.Path, default=RESULTS)
+    args = parser.parse_args()
+
+    results = run(args.size, args.repeats)
+    print(table(results))
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    report = {
+        "benchmark": "graphics_ops.transformation",
+        "unit": "rotations per second (median)",
+        "size": args.size,
+        "repeats": args.repeats,
+        "dtype": "float32",
+        "tensorflow": tf.__version__,
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "results": results,
+    }
+    args.output.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nWrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
