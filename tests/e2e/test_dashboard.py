@@ -9,6 +9,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from tensorboard_process import tensorboard
+from demo import sample_logdir
 from demo.sample_logdir import spiral_galaxy, twisted_torus
 from tb_mesh_plugin import summary
 
@@ -83,3 +84,16 @@ def test_user_text_is_shown_as_text_never_as_html(page, logdir):
         assert frame.locator("img, b, .mesh3d-card script").count() == 0
         plugin_frame = next(f for f in page.frames if "plugin_entry.html" in f.url)
         assert plugin_frame.evaluate("() => window.__xss") is None
+
+
+def test_the_demo_logdir_shows_both_objects_with_every_step_kept(page, tmp_path, artifacts):
+    sample_logdir.write(str(tmp_path / "runs"), steps=12)  # more than the 10 steps kept by default
+    with tensorboard(tmp_path / "runs", "--samples_per_plugin=mesh3d=0") as url:
+        frame = _open_tab(page, url)
+        cards = frame.locator(".mesh3d-card")
+        expect(cards).to_have_count(2, timeout=TIMEOUT_MS)
+        for index in range(2):
+            expect(cards.nth(index)).to_have_attribute("data-step", "11", timeout=TIMEOUT_MS)
+            expect(cards.nth(index).locator(".mesh3d-step")).to_have_attribute("max", "11")
+        expect(frame.locator(".mesh3d-card[data-state=ready]")).to_have_count(2, timeout=TIMEOUT_MS)
+        page.screenshot(path=str(artifacts / "demo.png"))
