@@ -55,7 +55,7 @@ browser:
 test-setup: $(VENV)/.installed-test browser
 
 test: test-setup
-	cd frontend && node --test test/
+	cd frontend && node --test --test-reporter=dot test/
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests
 
 bench: setup
