@@ -12,26 +12,25 @@ from tensorboard.compat.proto import summary_pb2
 
 PLUGIN_NAME = "mesh3d"
 FORMAT_VERSION = 1
-KINDS = ("mesh", "point_cloud")
+KINDS = ("mesh", "point_cloud", "lines")
+# The metadata key that counts a kind's index rows.
+_INDEX_COUNT_KEYS = {"mesh": "face_count", "lines": "segment_count"}
 
 
 class MetadataError(ValueError):
     """The plugin content of a summary cannot be read by this version."""
 
 
-def create_summary_metadata(kind, *, vertex_count, face_count, samples, color_channels, description):
-    """Returns the `SummaryMetadata` proto of one mesh or point-cloud summary.
+def create_summary_metadata(kind, *, vertex_count, index_count, samples, color_channels, description):
+    """Returns the `SummaryMetadata` proto of one summary of `kind` (one of `KINDS`).
 
-    Counts are ints, or None where they are unknown when the summary is traced.
+    Counts are ints, or None where they are unknown when the summary is traced. `index_count` counts
+    faces of a mesh or segments of lines, and is None for point clouds and meshes without faces.
     """
-    content = {
-        "version": FORMAT_VERSION,
-        "kind": kind,
-        "vertex_count": vertex_count,
-        "face_count": face_count,
-        "samples": samples,
-        "color_channels": color_channels,
-    }
+    content = {"version": FORMAT_VERSION, "kind": kind, "vertex_count": vertex_count}
+    if kind in _INDEX_COUNT_KEYS:
+        content[_INDEX_COUNT_KEYS[kind]] = index_count
+    content.update(samples=samples, color_channels=color_channels)
     return summary_pb2.SummaryMetadata(
         summary_description=description or "",
         plugin_data=summary_pb2.SummaryMetadata.PluginData(

@@ -144,6 +144,7 @@ class MeshPlugin(base_plugin.TBPlugin):
             "description": series.description,
             "vertex_count": content.get("vertex_count"),
             "face_count": content.get("face_count"),
+            "segment_count": content.get("segment_count"),
             "color_channels": content.get("color_channels", 0),
             "samples": series.max_length,
             "max_step": series.max_step,

@@ -1,4 +1,4 @@
-"""Summary ops that log meshes and point clouds for the `mesh3d` plugin, in the style of `tf.summary`.
+"""Summary ops that log meshes, point clouds and line sets for the `mesh3d` plugin, like `tf.summary`.
 
 Each call writes one blob-sequence summary: one blob per sample of the batch, so TensorBoard reads one
 step of one sample without loading the others. The ops work eagerly and inside `tf.function`.
@@ -6,6 +6,7 @@ step of one sample without loading the others. The ops work eagerly and inside `
 Shapes:
   positions: `[N, 3]`, or `[B, N, 3]` for a batch of B samples; float.
   faces: `[F, 3]` vertex indices, shared by the batch; integer.
+  segments: `[E, 2]` vertex indices of line segments, shared by the batch; integer.
   colors: `[N, C]` or `[B, N, C]` with C = 3 (RGB) or 4 (RGBA); uint8, or floats in [0, 1].
 
 Bad input raises `ValueError` naming the argument: statically known problems (rank, shape, dtype,
@@ -43,7 +44,8 @@ def mesh(name, vertices, faces=None, colors=None, *, step=None, description=None
     Raises:
       ValueError: if an argument is invalid (see the module docstring), or no step was set.
     """
-    return _write("mesh", name, ("vertices", vertices), faces, colors, step, description)
+    indices = None if faces is None else ("faces", faces, 3)
+    return _write("mesh", name, ("vertices", vertices), indices, colors, step, description)
 
 
 def point_cloud(name, points, colors=None, *, step=None, description=None):
@@ -64,6 +66,27 @@ def point_cloud(name, points, colors=None, *, step=None, description=None):
       ValueError: if an argument is invalid (see the module docstring), or no step was set.
     """
     return _write("point_cloud", name, ("points", points), None, colors, step, description)
+
+
+def lines(name, vertices, segments, colors=None, *, step=None, description=None):
+    """Writes a set of line segments: edges, boxes, trajectories or camera frustums.
+
+    Args:
+      name: the tag; the enclosing name scope is prepended, as in `tf.summary`.
+      vertices: `[N, 3]` or `[B, N, 3]` float tensor of end points.
+      segments: `[E, 2]` integer tensor: each row joins two vertices.
+      colors: optional `[N, C]` or `[B, N, C]` per-vertex colours, C in {3, 4}; uint8, or floats in
+        [0, 1]. Each segment blends the colours of its two ends.
+      step: int64 step; defaults to `tf.summary.experimental.get_step()`.
+      description: optional plain-text description shown with the tag.
+
+    Returns:
+      True on success, or False if no default summary writer was available.
+
+    Raises:
+      ValueError: if an argument is invalid (see the module docstring), or no step was set.
+    """
+    return _write("lines", name, ("vertices", vertices), ("segments", segments, 2), colors, step, description)
 
 
 def _check_name(name):
@@ -132,12 +155,13 @@ def _prepare_positions(arg, value):
     return (positions if batched else positions[tf.newaxis]), batched
 
 
-def _prepare_faces(value):
-    faces = _to_tensor(value, "faces")
-    if not faces.dtype.is_integer:
-        raise ValueError(f"faces must be an integer tensor, got dtype {faces.dtype.name}")
-    _check_rank_and_last_dim(faces, "faces", (2,), (3, None), "[F, 3]")
-    return faces
+def _prepare_indices(arg, value, width):
+    indices = _to_tensor(value, arg)
+    if not indices.dtype.is_integer:
+        raise ValueError(f"{arg} must be an integer tensor, got dtype {indices.dtype.name}")
+    letter = {3: "F", 2: "E"}[width]
+    _check_rank_and_last_dim(indices, arg, (2,), (width, None), f"[{letter}, {width}]")
+    return indices
 
 
 def _prepare_colors(value, batched_positions):
@@ -150,12 +174,16 @@ def _prepare_colors(value, batched_positions):
     return colors
 
 
-def _write(kind, name, positions_arg, faces, colors, step, description):
+def _write(kind, name, positions_arg, indices_arg, colors, step, description):
+    """Checks and writes one summary; `indices_arg` is None or `(arg, value, width)`."""
     _check_name(name)
     _check_description(description)
     arg, positions = positions_arg
     positions, batched = _prepare_positions(arg, positions)
-    faces = None if faces is None else _prepare_faces(faces)
+    indices = None
+    if indices_arg is not None:
+        indices_name, indices_value, width = indices_arg
+        indices = (indices_name, _prepare_indices(indices_name, indices_value, width))
     colors = None if colors is None else _prepare_colors(colors, batched)
 
     samples, vertex_count = positions.shape[0], positions.shape[1]
@@ -171,7 +199,7 @@ def _write(kind, name, positions_arg, faces, colors, step, description):
     summary_metadata = metadata.create_summary_metadata(
         kind,
         vertex_count=vertex_count,
-        face_count=None if faces is None else faces.shape[0],
+        index_count=None if indices is None else indices[1].shape[0],
         samples=samples,
         color_channels=color_channels,
         description=description,
@@ -179,7 +207,7 @@ def _write(kind, name, positions_arg, faces, colors, step, description):
 
     def encode():
         checks = _Checks()
-        stored = _validated_arrays(checks, arg, positions, faces, colors)
+        stored = _validated_arrays(checks, arg, positions, indices, colors)
         with tf.control_dependencies(checks.ops):
             return _encode_samples(kind, stored)
 
@@ -187,8 +215,11 @@ def _write(kind, name, positions_arg, faces, colors, step, description):
         return tf.summary.write(tag=tag, tensor=encode, step=step, metadata=summary_metadata)
 
 
-def _validated_arrays(checks, arg, positions, faces, colors):
-    """Checks values and converts to stored dtypes; returns [(name, tensor, batched)]."""
+def _validated_arrays(checks, arg, positions, indices, colors):
+    """Checks values and converts to stored dtypes; returns [(name, tensor, batched)].
+
+    `indices` is None or `(name, tensor)`: faces or segments, stored as int32.
+    """
     shape = tf.shape(positions, out_type=tf.int64)
     samples, vertex_count = shape[0], shape[1]
     stored_positions = tf.cast(positions, tf.float32)
@@ -197,14 +228,15 @@ def _validated_arrays(checks, arg, positions, faces, colors):
         f"{arg} must be finite (no NaN or Inf, and within float32 range)",
     )
     stored = [("vertices", stored_positions, True)]
-    if faces is not None:
-        wide_faces = tf.cast(faces, tf.int64)
-        checks.require(tf.reduce_all(wide_faces >= 0), "faces must not hold negative indices")
+    if indices is not None:
+        indices_name, index_tensor = indices
+        wide = tf.cast(index_tensor, tf.int64)
+        checks.require(tf.reduce_all(wide >= 0), f"{indices_name} must not hold negative indices")
         checks.require(
-            tf.reduce_all(wide_faces < vertex_count),
-            f"faces hold indices out of range: every index must be below the number of vertices of {arg}",
+            tf.reduce_all(wide < vertex_count),
+            f"{indices_name} hold indices out of range: every index must be below the number of vertices of {arg}",
         )
-        stored.append(("faces", tf.cast(faces, tf.int32), False))
+        stored.append((indices_name, tf.cast(index_tensor, tf.int32), False))
     if colors is not None:
         color_shape = tf.shape(colors, out_type=tf.int64)
         checks.require(

@@ -27,6 +27,7 @@ def logdir(tmp_path_factory):
         for step in range(5):
             summary.mesh("mesh", VERTICES + step, FACES, COLORS, step=step * 10, description="<img src=x onerror=alert(1)>")
         summary.point_cloud("points", POINTS, step=0)
+        summary.lines("box", VERTICES[:8], [[0, 1], [2, 3], [4, 5], [6, 7]], step=3)
     with tf.summary.create_file_writer(str(logdir / "eval")).as_default():
         tf.summary.write(
             "future",
@@ -39,7 +40,7 @@ def logdir(tmp_path_factory):
 
 def summary_metadata_with_content(content):
     proto = metadata.create_summary_metadata(
-        "mesh", vertex_count=None, face_count=None, samples=None, color_channels=0, description=None
+        "mesh", vertex_count=None, index_count=None, samples=None, color_channels=0, description=None
     )
     proto.plugin_data.content = content
     return proto
@@ -66,6 +67,8 @@ def test_tags_lists_runs_tags_steps_and_counts(client):
     assert all(s["wall_time"] > 1e9 for s in mesh["steps"])
     points = runs["train"]["points"]
     assert (points["kind"], points["face_count"], points["samples"]) == ("point_cloud", None, 2)
+    box = runs["train"]["box"]
+    assert (box["kind"], box["vertex_count"], box["segment_count"], box["face_count"]) == ("lines", 8, 4, None)
     assert "format version 99" in runs["eval"]["future"]["error"]
 
 
@@ -84,6 +87,14 @@ def test_mesh_route_serves_one_step_in_the_wire_format(client):
     np.testing.assert_array_equal(np.frombuffer(buffers["colors"][2], "u1").reshape(-1, 4), COLORS)
     raw = VERTICES.nbytes + FACES.nbytes + COLORS.nbytes
     assert raw < len(body) <= raw * 1.02
+
+
+def test_mesh_route_serves_line_segments_as_uint32_pairs(client):
+    header, buffers = wire.decode(get_mesh(client, run="train", tag="box", step=3).get_data())
+    assert header["kind"] == "lines"
+    dtype, shape, data = buffers["segments"]
+    assert (dtype, shape) == ("uint32", (4, 2))
+    np.testing.assert_array_equal(np.frombuffer(data, "<u4").reshape(shape), [[0, 1], [2, 3], [4, 5], [6, 7]])
 
 
 def test_mesh_route_serves_each_sample_of_a_batch(client):

@@ -45,6 +45,39 @@ def test_mesh_round_trip_is_exact(logdir):
         np.testing.assert_array_equal(_array(sample.arrays["colors"], "u1"), colors)
 
 
+def test_lines_round_trip_with_batched_end_points_and_shared_segments(logdir):
+    corners = RNG.normal(size=(2, 8, 3)).astype(np.float32)
+    segments = np.array([[0, 1], [1, 2], [2, 3], [3, 0], [4, 5], [5, 6], [6, 7], [7, 4]], np.int64)
+    with tf.summary.create_file_writer(str(logdir / "run")).as_default():
+        assert summary.lines("frustum", corners, segments, np.full((8, 3), 0.5), step=1)
+    series, [(step, samples)] = read_logdir(logdir)[("run", "frustum")]
+    assert json.loads(series.plugin_content) == {
+        "version": 1, "kind": "lines", "vertex_count": 8, "segment_count": 8, "samples": 2, "color_channels": 3,
+    }
+    for i, sample in enumerate(samples):
+        assert sample.kind == "lines" and list(sample.arrays) == ["vertices", "segments", "colors"]
+        np.testing.assert_array_equal(_array(sample.arrays["vertices"], "<f4"), corners[i])
+        np.testing.assert_array_equal(_array(sample.arrays["segments"], "<i4"), segments)
+        np.testing.assert_array_equal(_array(sample.arrays["colors"], "u1"), np.full((8, 3), 128, np.uint8))
+
+
+@pytest.mark.parametrize(
+    "segments, message",
+    [
+        (np.zeros((3, 3), np.int32), r"segments must have shape \[E, 2\]"),
+        (np.zeros((3, 2), np.float32), "segments must be an integer tensor"),
+        (np.zeros((0, 2), np.int32), "segments must not be empty"),
+        (np.array([[0, 8]]), "segments hold indices out of range"),
+        (np.array([[-1, 2]]), "segments must not hold negative indices"),
+    ],
+)
+def test_bad_segments_raise_value_error_and_write_nothing(logdir, segments, message):
+    with tf.summary.create_file_writer(str(logdir / "run")).as_default():
+        with pytest.raises(ValueError, match=message):
+            summary.lines("l", np.zeros((8, 3), np.float32), segments, step=0)
+    assert read_logdir(logdir) == {}
+
+
 def test_batched_point_cloud_stores_one_blob_per_sample(logdir):
     points = RNG.normal(size=(3, 50, 3))  # float64 is stored as float32
     colors = RNG.uniform(size=(50, 4))  # unbatched colours are shared by the batch
@@ -207,7 +240,7 @@ def test_bad_values_inside_tf_function_raise_and_write_nothing(logdir, vertices,
 
 def test_metadata_is_a_blob_sequence_and_round_trips():
     proto = metadata.create_summary_metadata(
-        "mesh", vertex_count=5, face_count=None, samples=2, color_channels=4, description=None
+        "mesh", vertex_count=5, index_count=None, samples=2, color_channels=4, description=None
     )
     assert proto.data_class == summary_pb2.DATA_CLASS_BLOB_SEQUENCE
     assert proto.plugin_data.plugin_name == "mesh3d"

@@ -17,6 +17,7 @@ function countText(entry) {
     parts.push(`${entry.vertex_count.toLocaleString('en-US')} ${noun}`);
   }
   if (entry.face_count != null) parts.push(`${entry.face_count.toLocaleString('en-US')} faces`);
+  if (entry.segment_count != null) parts.push(`${entry.segment_count.toLocaleString('en-US')} segments`);
   return parts.join(' · ');
 }
 
@@ -95,7 +96,7 @@ export class MeshCard {
         this.restyle();
       });
       options.append(wireframe.label);
-    } else {
+    } else if (this.entry.kind === 'point_cloud') {
       const size = labelled('point size ', 'mesh3d-option', {
         type: 'range', min: 1, max: 12, step: 1, value: this.style.pointSize,
       });

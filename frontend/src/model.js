@@ -3,6 +3,7 @@ import * as THREE from 'three';
 
 const DEFAULT_MESH_COLOR = 0xb4bccb;
 const DEFAULT_POINT_COLOR = 0x3b6fd1;
+const DEFAULT_LINE_COLOR = 0x202124;
 
 function geometryOf(arrays) {
   const geometry = new THREE.BufferGeometry();
@@ -18,10 +19,11 @@ function geometryOf(arrays) {
 /**
  * A mesh or point cloud for one decoded step.
  *
- * @param {string} kind "mesh" or "point_cloud".
- * @param {Object} arrays decoded buffers: vertices [N, 3] float32, faces [F, 3] uint32, colors [N, C] uint8.
+ * @param {string} kind "mesh", "point_cloud" or "lines".
+ * @param {Object} arrays decoded buffers: vertices [N, 3] float32, faces [F, 3] or segments [E, 2] uint32,
+ *   colors [N, C] uint8.
  * @param {{pointSize: number, wireframe: boolean}} style
- * @returns {THREE.Mesh|THREE.Points}
+ * @returns {THREE.Mesh|THREE.Points|THREE.LineSegments}
  */
 export function buildObject(kind, arrays, style) {
   const geometry = geometryOf(arrays);
@@ -42,6 +44,15 @@ export function buildObject(kind, arrays, style) {
     });
     return new THREE.Mesh(geometry, material);
   }
+  if (kind === 'lines' && arrays.segments) {
+    geometry.setIndex(new THREE.BufferAttribute(arrays.segments.data, 1));
+    const material = new THREE.LineBasicMaterial({
+      color: colors ? 0xffffff : DEFAULT_LINE_COLOR,
+      vertexColors: Boolean(colors),
+      transparent: translucent,
+    });
+    return new THREE.LineSegments(geometry, material);
+  }
   const material = new THREE.PointsMaterial({
     color: colors ? 0xffffff : DEFAULT_POINT_COLOR,
     vertexColors: Boolean(colors),
@@ -55,7 +66,7 @@ export function buildObject(kind, arrays, style) {
 /** Applies a changed style to an object from buildObject without rebuilding it. */
 export function restyle(object, style) {
   if (object.isPoints) object.material.size = style.pointSize;
-  else object.material.wireframe = style.wireframe;
+  else if (object.isMesh) object.material.wireframe = style.wireframe;
 }
 
 export function disposeObject(object) {

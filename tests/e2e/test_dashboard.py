@@ -29,7 +29,16 @@ def logdir(tmp_path_factory):
             summary.mesh("shapes/torus", vertices, faces, colors, step=step, description="100k vertices")
             points, point_colors = spiral_galaxy(phase, count=50_000)
             summary.point_cloud(HOSTILE_TAG, points, point_colors, step=step, description=HOSTILE_DESCRIPTION)
+            summary.lines("shapes/bounding_box", *_box_edges(vertices), step=step)
     return logdir
+
+
+def _box_edges(vertices):
+    """The 8 corners `[8, 3]` and 12 edges `[12, 2]` of the axis-aligned box around `vertices`."""
+    low, high = vertices.min(axis=0), vertices.max(axis=0)
+    corners = np.array([[(low, high)[(i >> k) & 1][k] for k in range(3)] for i in range(8)], np.float32)
+    edges = [(i, i | 1 << k) for i in range(8) for k in range(3) if not i >> k & 1]
+    return corners, np.array(edges, np.int32)
 
 
 def _open_tab(page, url):
@@ -52,8 +61,8 @@ def test_cards_draw_meshes_and_follow_the_step_slider(page, logdir, artifacts, l
     with tensorboard(logdir, f"--load_fast={load_fast}") as url:
         frame = _open_tab(page, url)
         cards = frame.locator(".mesh3d-card")
-        expect(cards).to_have_count(2, timeout=TIMEOUT_MS)
-        for card in (cards.nth(0), cards.nth(1)):
+        expect(cards).to_have_count(3, timeout=TIMEOUT_MS)
+        for card in (cards.nth(0), cards.nth(1), cards.nth(2)):
             expect(card).to_have_attribute("data-state", "ready", timeout=TIMEOUT_MS)
             expect(card).to_have_attribute("data-step", str(STEPS[-1]), timeout=TIMEOUT_MS)
 
@@ -70,15 +79,16 @@ def test_cards_draw_meshes_and_follow_the_step_slider(page, logdir, artifacts, l
         after = _view_pixels(mesh_card)
         assert _fraction_differing(before, after) > 0.01, "moving the step slider did not change the picture"
 
-        cloud_card = cards.filter(has_not_text="100k vertices")
-        cloud_pixels = _view_pixels(cloud_card)
-        assert (np.abs(cloud_pixels - cloud_pixels[2, 2]).max(axis=-1) > 24).mean() > 0.01
+        for tag, least in ((HOSTILE_TAG, 0.01), ("shapes/bounding_box", 0.002)):
+            pixels = _view_pixels(cards.filter(has=frame.get_by_text(tag, exact=True)))
+            assert (np.abs(pixels - pixels[2, 2]).max(axis=-1) > 24).mean() > least, f"{tag} draws nothing"
+        expect(frame.locator('.mesh3d-card[data-tag="shapes/bounding_box"]')).to_contain_text("12 segments")
 
 
 def test_user_text_is_shown_as_text_never_as_html(page, logdir):
     with tensorboard(logdir, "--load_fast=false") as url:
         frame = _open_tab(page, url)
-        expect(frame.locator(".mesh3d-card")).to_have_count(2, timeout=TIMEOUT_MS)
+        expect(frame.locator(".mesh3d-card")).to_have_count(3, timeout=TIMEOUT_MS)
         text = frame.locator("body").inner_text()
         assert HOSTILE_TAG in text and HOSTILE_DESCRIPTION in text
         assert frame.locator("img, b, .mesh3d-card script").count() == 0
