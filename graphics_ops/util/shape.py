@@ -5,7 +5,12 @@ Each op declares its tensor arguments with the shape of their trailing dimension
     point, quaternion = shape.check_inputs(point=(point, 3), quaternion=(quaternion, 4))
 
 Inner dimensions are ints, `None` (any size) or names such as "W" that must agree between the
-arguments. Everything known while tracing is checked then (`ValueError`); sizes unknown until run
+arguments. Integer index arguments (faces, edges) are named in `integer` and keep their integer dtype;
+arguments named in `unbatched` must have exactly their inner rank::
+
+    vertices, faces = shape.check_inputs(
+        vertices=(vertices, ("V", 3)), faces=(faces, ("F", 3)), integer=("faces",), unbatched=("faces",))
+ Everything known while tracing is checked then (`ValueError`); sizes unknown until run
 time are checked by `tf.debugging.Assert` (`tf.errors.InvalidArgumentError`) and, under XLA, where
 asserts are no-ops, by `tf.ensure_shape` when the function is compiled. Messages name the argument
 and its expected shape: "quaternion must have shape [A1, ..., An, 4], got [2, 3]".
@@ -16,32 +21,36 @@ import functools
 import tensorflow as tf
 
 
-def check_inputs(*, broadcast=True, **arguments):
+def check_inputs(*, broadcast=True, integer=(), unbatched=(), **arguments):
     """Converts and checks the tensor arguments of an op.
 
     Args:
       broadcast: True if the batch dimensions of all arguments must be broadcast-compatible, or a
         sequence of groups (tuples of argument names) that must each be broadcast-compatible.
+      integer: Names of integer index arguments: converted to int32 or int64 (other integer
+        dtypes to int64), never to floats.
+      unbatched: Names of arguments that must have no batch dimensions.
       **arguments: For each argument, in the op's order, `name=(value, inner_shape)`, where
         `inner_shape` is an int, or a tuple of ints, `None` and dimension names.
 
     Returns:
-      The arguments as tensors, in order, of one floating dtype: that of the first argument which
-      already has a floating dtype, else float32.
+      The arguments as tensors, in order; all but the index arguments of one floating dtype: that
+      of the first of them which already has a floating dtype, else float32.
 
     Raises:
-      TypeError: If an argument does not have that floating dtype.
+      TypeError: If an argument does not have that floating dtype, or an index argument is not
+        an integer tensor.
       ValueError: If a statically known shape does not match.
     """
-    dtype = _common_dtype(value for value, _ in arguments.values())
+    dtype = _common_dtype(value for name, (value, _) in arguments.items() if name not in integer)
     tensors, inners = {}, {}
     for name, (value, inner) in arguments.items():
-        tensors[name] = _convert(name, value, dtype)
+        tensors[name] = _convert_indices(name, value) if name in integer else _convert(name, value, dtype)
         inners[name] = (inner,) if isinstance(inner, int) or inner is None else tuple(inner)
 
     checks = []
     for name, tensor in tensors.items():
-        checks += _check_inner(name, tensor, inners[name])
+        checks += _check_inner(name, tensor, inners[name], exact=name in unbatched)
     checks += _check_named_dims(tensors, inners)
     groups = [tuple(tensors)] if broadcast is True else list(broadcast or ())
     for group in groups:
@@ -97,19 +106,33 @@ def _convert(name, value, dtype):
     return tensor
 
 
-def _expected(inner):
+def _convert_indices(name, value):
+    dtype = getattr(value, "dtype", None)
+    if dtype is not None and not tf.as_dtype(dtype).is_integer:
+        raise TypeError(f"{name} must have an integer dtype, got {tf.as_dtype(dtype).name}")
+    tensor = tf.convert_to_tensor(value, name=name)
+    if not tensor.dtype.is_integer:
+        raise TypeError(f"{name} must have an integer dtype, got {tensor.dtype.name}")
+    if tensor.dtype not in (tf.int32, tf.int64):
+        tensor = tf.cast(tensor, tf.int64)
+    if tensor.shape.rank is None:
+        raise ValueError(f"{name} must have a known rank")
+    return tensor
+
+
+def _expected(inner, exact=False):
     dims = ["?" if dim is None else str(dim) for dim in inner]
-    return "[" + ", ".join(["A1", "...", "An", *dims]) + "]"
+    return "[" + ", ".join(dims if exact else ["A1", "...", "An", *dims]) + "]"
 
 
 def _shape_text(tensor):
     return "[" + ", ".join("None" if dim is None else str(dim) for dim in tensor.shape.as_list()) + "]"
 
 
-def _check_inner(name, tensor, inner):
+def _check_inner(name, tensor, inner, exact):
     """Checks the trailing dimensions of one tensor; returns the run-time asserts still needed."""
-    message = f"{name} must have shape {_expected(inner)}, got"
-    if tensor.shape.rank < len(inner):
+    message = f"{name} must have shape {_expected(inner, exact)}, got"
+    if tensor.shape.rank < len(inner) or (exact and tensor.shape.rank != len(inner)):
         raise ValueError(f"{message} {_shape_text(tensor)}")
     actual = tensor.shape[tensor.shape.rank - len(inner) :].as_list()
     unknown = []

@@ -1,0 +1,443 @@
+"""A camera value: pose, intrinsics, optional lens distortion and image size. Not in TensorFlow Graphics.
+
+Conventions:
+
+- Pose: world points p map to camera coordinates R p + t, with `rotation` R and `translation` t
+  (world to camera, as OpenCV's rvec/tvec). Camera coordinates are those of `perspective`: x right,
+  y down, z forward, so points in front of the camera have depth z > 0. The camera centre in the
+  world is -Rᵀ t. An OpenGL / three.js view matrix (looking down -z with y up) is
+  diag(1, -1, -1, 1) [[R, t], [0, 1]].
+- Intrinsics: `focal` (fx, fy) and `principal_point` (cx, cy) in pixels, no skew; optional
+  `distortion` `[k1, k2, p1, p2, k3]` as in `brown_conrady` (OpenCV's model).
+- Pixels: pixel (i, j) is centred on the point (i, j), as in OpenCV and in `perspective.random_rays`,
+  so a `width` x `height` image covers [-0.5, width - 0.5] x [-0.5, height - 0.5].
+- Batches: the tensor fields are broadcast to one batch shape `[A1, ..., An]` when the camera is
+  made, and methods broadcast their arguments against it. To apply cameras of batch shape `[B]` to
+  points of shape `[B, N, 3]`, index the camera like a tensor: `camera[:, None].project(points)`.
+- `width` and `height` are Python ints, the same for the whole batch; whether there is distortion is
+  fixed too. A `Camera` is a `tf.nest` structure of its tensors (with those as static metadata), so
+  it can be passed to and returned from `tf.function`.
+
+For logging (what the viewer needs to draw the camera), `to_dict` gives NumPy arrays (eagerly) and
+`to_vector` a `[A1, ..., An, 23]` tensor, also inside `tf.function`; `frustum_corners` and
+`FRUSTUM_EDGES` give the frustum as line segments in world coordinates.
+"""
+
+import numpy as np
+import tensorflow as tf
+
+from graphics_ops.camera import brown_conrady, perspective
+from graphics_ops.transformation import look_at as look_at_module
+from graphics_ops.util import shape, vector
+
+# The 12 edges of the frustum drawn by `frustum_corners`, as pairs of corner indices: the near
+# rectangle, the far rectangle, and the four edges joining them.
+FRUSTUM_EDGES = np.array(
+    [[0, 1], [1, 2], [2, 3], [3, 0], [4, 5], [5, 6], [6, 7], [7, 4], [0, 4], [1, 5], [2, 6], [3, 7]], np.int32
+)
+
+# Layout of `to_vector`: name, size, in order.
+VECTOR_LAYOUT = (
+    ("rotation", 9),
+    ("translation", 3),
+    ("focal", 2),
+    ("principal_point", 2),
+    ("distortion", 5),
+    ("width", 1),
+    ("height", 1),
+)
+VECTOR_SIZE = sum(size for _, size in VECTOR_LAYOUT)
+
+_FIELDS = ("rotation", "translation", "focal", "principal_point", "distortion")
+_INNER_RANK = {"rotation": 2, "translation": 1, "focal": 1, "principal_point": 1, "distortion": 1}
+
+
+class Camera:
+    """Pose, intrinsics, optional lens distortion and image size of a batch of cameras.
+
+    Attributes:
+      rotation: A tensor of shape `[A1, ..., An, 3, 3]`: world-to-camera rotation matrices R.
+      translation: A tensor of shape `[A1, ..., An, 3]`: world-to-camera translations t.
+      focal: A tensor of shape `[A1, ..., An, 2]`: focal lengths (fx, fy) in pixels.
+      principal_point: A tensor of shape `[A1, ..., An, 2]`: principal points (cx, cy) in pixels.
+      width: The image width in pixels, a Python int.
+      height: The image height in pixels, a Python int.
+      distortion: None, or a tensor of shape `[A1, ..., An, 5]`: `[k1, k2, p1, p2, k3]`.
+    """
+
+    __slots__ = ("rotation", "translation", "focal", "principal_point", "width", "height", "distortion")
+
+    def __init__(self, rotation, translation, focal, principal_point, width, height, distortion=None):
+        """Checks, converts (to the dtype of the first floating argument) and broadcasts the fields.
+
+        Args:
+          rotation: Anything convertible to a tensor of shape `[A1, ..., An, 3, 3]`.
+          translation: Likewise, of shape `[A1, ..., An, 3]`.
+          focal: Likewise, of shape `[A1, ..., An, 2]`.
+          principal_point: Likewise, of shape `[A1, ..., An, 2]`.
+          width: The image width in pixels, a positive int.
+          height: The image height in pixels, a positive int.
+          distortion: None, or likewise of shape `[A1, ..., An, 5]`.
+
+        Raises:
+          ValueError: If a shape does not match, or the image size is not positive integers.
+          TypeError: If the tensors have different floating dtypes.
+        """
+        width, height = _image_size(width, height)
+        arguments = {
+            "rotation": (rotation, (3, 3)),
+            "translation": (translation, 3),
+            "focal": (focal, 2),
+            "principal_point": (principal_point, 2),
+        }
+        if distortion is not None:
+            arguments["distortion"] = (distortion, 5)
+        tensors = shape.check_inputs(**arguments)
+        tensors = shape.broadcast(*[(tensor, _INNER_RANK[name]) for name, tensor in zip(arguments, tensors)])
+        fields = dict(zip(arguments, tensors), width=width, height=height)
+        fields.setdefault("distortion", None)
+        _set_fields(self, fields)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"Camera is immutable; use camera.replace({name}=...)")
+
+    def __repr__(self):
+        return (
+            f"Camera(batch_shape={self.batch_shape}, dtype={self.dtype.name}, width={self.width}, "
+            f"height={self.height}, distortion={'yes' if self.distortion is not None else 'no'})"
+        )
+
+    # tf.nest protocol: the tensors are the components; the image size and whether there is
+    # distortion are static metadata.
+    def __tf_flatten__(self):
+        tensors = tuple(getattr(self, name) for name in _FIELDS if getattr(self, name) is not None)
+        return (self.width, self.height, self.distortion is not None), tensors
+
+    @classmethod
+    def __tf_unflatten__(cls, metadata, components):
+        width, height, has_distortion = metadata
+        names = _FIELDS if has_distortion else _FIELDS[:-1]
+        fields = dict(zip(names, components), width=width, height=height)
+        fields.setdefault("distortion", None)
+        camera = cls.__new__(cls)
+        _set_fields(camera, fields)
+        return camera
+
+    @property
+    def dtype(self):
+        """The floating dtype of the tensors."""
+        return self.focal.dtype
+
+    @property
+    def batch_shape(self):
+        """The static batch shape `[A1, ..., An]`, a `tf.TensorShape`."""
+        return self.focal.shape[:-1]
+
+    @property
+    def position(self):
+        """Camera centres in world coordinates, -Rᵀ t: a tensor of shape `[A1, ..., An, 3]`."""
+        return -vector.matvec(tf.linalg.matrix_transpose(self.rotation), self.translation)
+
+    def __getitem__(self, key):
+        """Indexes the batch dimensions of every field, like a tensor: `camera[0]`, `camera[:, None]`."""
+        key = key if isinstance(key, tuple) else (key,)
+        if any(item is Ellipsis for item in key):
+            raise IndexError("Camera indexing does not support Ellipsis")
+        indexed = sum(item is not None for item in key)
+        if self.batch_shape.rank is not None and indexed > self.batch_shape.rank:
+            raise IndexError(f"too many indices ({indexed}) for a camera of batch shape {self.batch_shape}")
+        fields = {name: _index(getattr(self, name), key) for name in _FIELDS}
+        return Camera.__tf_unflatten__(
+            (self.width, self.height, self.distortion is not None),
+            tuple(value for value in fields.values() if value is not None),
+        )
+
+    def replace(self, **changes):
+        """A copy with some fields replaced (checked like the constructor's arguments)."""
+        fields = {name: getattr(self, name) for name in (*_FIELDS, "width", "height")}
+        unknown = set(changes) - set(fields)
+        if unknown:
+            raise TypeError(f"unknown Camera fields: {sorted(unknown)}")
+        fields.update(changes)
+        return Camera(**fields)
+
+    @classmethod
+    def from_look_at(
+        cls, camera_position, look_at, up_vector, focal, principal_point, width, height, distortion=None
+    ):
+        """A camera at `camera_position` looking at `look_at`, with `up_vector` up in the image.
+
+        Args:
+          camera_position: A tensor of shape `[A1, ..., An, 3]`: camera centres.
+          look_at: A tensor of shape `[A1, ..., An, 3]`: points on the optical axes.
+          up_vector: A tensor of shape `[A1, ..., An, 3]`: world directions shown upward.
+          focal: A tensor of shape `[A1, ..., An, 2]`: focal lengths (fx, fy) in pixels.
+          principal_point: A tensor of shape `[A1, ..., An, 2]`: principal points (cx, cy) in pixels.
+          width: The image width in pixels, an int.
+          height: The image height in pixels, an int.
+          distortion: None, or a tensor of shape `[A1, ..., An, 5]`.
+
+        Returns:
+          A `Camera` (degenerate inputs are handled as in `transformation.look_at.right_handed`).
+        """
+        view = look_at_module.right_handed(camera_position, look_at, up_vector, name="camera_from_look_at")
+        # OpenGL's camera looks down -z with y up; flipping y and z gives ours.
+        flip = tf.constant([1.0, -1.0, -1.0], view.dtype)
+        rotation = view[..., :3, :3] * flip[:, None]
+        translation = view[..., :3, 3] * flip
+        return cls(rotation, translation, focal, principal_point, width, height, distortion)
+
+    def world_to_camera(self, point, name="camera_world_to_camera"):
+        """Maps world points to camera coordinates, R p + t.
+
+        Args:
+          point: A tensor of shape `[A1, ..., An, 3]`: world points.
+          name: A name for this op.
+
+        Returns:
+          A tensor of shape `[A1, ..., An, 3]`; its last entry is the depth.
+        """
+        with tf.name_scope(name):
+            (point,) = self._check(point=(point, 3))
+            return self._world_to_camera(point)
+
+    def project(self, point, name="camera_project"):
+        """Projects world points to pixels (through the lens distortion if any).
+
+        Points at or behind the camera get pixels too (see `perspective.project`); use
+        `project_with_validity` to tell them apart.
+
+        Args:
+          point: A tensor of shape `[A1, ..., An, 3]`: world points.
+          name: A name for this op.
+
+        Returns:
+          A tensor of shape `[A1, ..., An, 2]`: pixel coordinates.
+        """
+        with tf.name_scope(name):
+            (point,) = self._check(point=(point, 3))
+            point_3d = self._world_to_camera(point)
+            if self.distortion is None:
+                return perspective.project(point_3d, self.focal, self.principal_point)
+            return brown_conrady.project(point_3d, self.focal, self.principal_point, self.distortion)
+
+    def project_with_validity(self, point, name="camera_project_with_validity"):
+        """Projects world points to pixels, and tells which pixels are images of their points.
+
+        Args:
+          point: A tensor of shape `[A1, ..., An, 3]`: world points.
+          name: A name for this op.
+
+        Returns:
+          A tuple of a tensor of shape `[A1, ..., An, 2]`, the pixels given by `project`, and a bool
+          tensor of shape `[A1, ..., An, 1]`, True where the point is in front of the camera (and in
+          the valid range of the distortion, see `brown_conrady`). Image bounds are not checked.
+        """
+        with tf.name_scope(name):
+            (point,) = self._check(point=(point, 3))
+            point_3d = self._world_to_camera(point)
+            if self.distortion is None:
+                return perspective.project_with_validity(point_3d, self.focal, self.principal_point)
+            return brown_conrady.project_with_validity(point_3d, self.focal, self.principal_point, self.distortion)
+
+    def rays(self, point_2d, name="camera_rays"):
+        """World-space rays through pixels.
+
+        Args:
+          point_2d: A tensor of shape `[A1, ..., An, 2]`: pixel coordinates.
+          name: A name for this op.
+
+        Returns:
+          A tuple of two tensors of shape `[A1, ..., An, 3]`: the ray origins (camera centres) and
+          directions, scaled so that origin + z direction is the point at depth z (not unit length).
+        """
+        with tf.name_scope(name):
+            (point_2d,) = self._check(point_2d=(point_2d, 2))
+            direction = vector.matvec(tf.linalg.matrix_transpose(self.rotation), self._camera_ray(point_2d))
+            origin = self.position + tf.zeros_like(direction)
+            return origin, direction
+
+    def unproject(self, point_2d, depth, name="camera_unproject"):
+        """The world points that project to pixels at given depths (through the lens if any).
+
+        Args:
+          point_2d: A tensor of shape `[A1, ..., An, 2]`: pixel coordinates.
+          depth: A tensor of shape `[A1, ..., An, 1]`: depths z in camera coordinates.
+          name: A name for this op.
+
+        Returns:
+          A tensor of shape `[A1, ..., An, 3]`: world points.
+        """
+        with tf.name_scope(name):
+            point_2d, depth = self._check(point_2d=(point_2d, 2), depth=(depth, 1))
+            return self._camera_to_world(self._camera_ray(point_2d) * depth)
+
+    def frustum_corners(self, near, far, name="camera_frustum_corners"):
+        """See the module function `frustum_corners`."""
+        return frustum_corners(self, near, far, name=name)
+
+    def to_vector(self, name="camera_to_vector"):
+        """Packs the camera in one tensor, also inside `tf.function` (see `VECTOR_LAYOUT`).
+
+        Args:
+          name: A name for this op.
+
+        Returns:
+          A tensor of shape `[A1, ..., An, 23]`: the rotation (9, row-major), translation (3),
+          focal length (2), principal point (2), distortion (5, zeros if there is none), width and
+          height.
+        """
+        with tf.name_scope(name):
+            zero = tf.zeros_like(self.focal[..., :1])
+            batch = tf.shape(self.focal)[:-1]
+            distortion = self.distortion if self.distortion is not None else tf.concat([zero] * 5, axis=-1)
+            parts = [
+                tf.reshape(self.rotation, tf.concat([batch, [9]], axis=0)),
+                self.translation,
+                self.focal,
+                self.principal_point,
+                distortion,
+                zero + float(self.width),
+                zero + float(self.height),
+            ]
+            packed = tf.concat(parts, axis=-1)
+            return tf.ensure_shape(packed, self.batch_shape.concatenate([VECTOR_SIZE]))
+
+    @classmethod
+    def from_vector(cls, packed, width=None, height=None):
+        """Unpacks `to_vector`'s tensors (the camera then always has a distortion tensor).
+
+        Args:
+          packed: A tensor of shape `[A1, ..., An, 23]`.
+          width: The image width; if None, read from the tensor, which must then be known eagerly.
+          height: The image height; read likewise if None.
+
+        Returns:
+          A `Camera`.
+        """
+        (packed,) = shape.check_inputs(packed=(packed, VECTOR_SIZE))
+        offsets = np.cumsum([0] + [size for _, size in VECTOR_LAYOUT])
+        parts = {name: packed[..., start:stop] for (name, _), start, stop in zip(VECTOR_LAYOUT, offsets, offsets[1:])}
+        size = []
+        for value, key in ((width, "width"), (height, "height")):
+            if value is None:
+                known = tf.get_static_value(parts[key])
+                if known is None or known.size == 0 or np.any(known != known.flat[0]):
+                    raise ValueError(f"{key} must be given unless the vector holds one known {key}")
+                value = int(known.flat[0])
+            size.append(value)
+        rotation = tf.reshape(parts["rotation"], tf.concat([tf.shape(packed)[:-1], [3, 3]], axis=0))
+        rotation = tf.ensure_shape(rotation, packed.shape[:-1].concatenate([3, 3]))
+        return cls(
+            rotation, parts["translation"], parts["focal"], parts["principal_point"], *size, parts["distortion"]
+        )
+
+    def to_dict(self):
+        """The camera as plain NumPy values, for logging; needs eager tensors.
+
+        Returns:
+          A dict with "rotation" `[A1, ..., An, 3, 3]`, "translation" `[A1, ..., An, 3]`, "focal"
+          `[A1, ..., An, 2]`, "principal_point" `[A1, ..., An, 2]` and "distortion"
+          `[A1, ..., An, 5]` (zeros if there is none) arrays of the camera's dtype, and "width" and
+          "height" ints. Conventions are those of this module.
+
+        Raises:
+          ValueError: Inside `tf.function`, where there are no values yet (use `to_vector`).
+        """
+        result = {}
+        for name in _FIELDS:
+            value = getattr(self, name)
+            if value is None:
+                value = tf.zeros(self.batch_shape.concatenate([5]), self.dtype)
+            if not hasattr(value, "numpy"):
+                raise ValueError("to_dict needs eager tensors; inside tf.function, log camera.to_vector()")
+            result[name] = value.numpy()
+        result["width"], result["height"] = self.width, self.height
+        return result
+
+    @classmethod
+    def from_dict(cls, values):
+        """The inverse of `to_dict`: an all-zero "distortion" (or none) gives a camera without one."""
+        distortion = values.get("distortion")
+        if distortion is not None and not np.any(np.asarray(distortion)):
+            distortion = None
+        return cls(
+            values["rotation"],
+            values["translation"],
+            values["focal"],
+            values["principal_point"],
+            values["width"],
+            values["height"],
+            distortion,
+        )
+
+    def _check(self, **arguments):
+        """Checks method arguments against the camera: same dtype, broadcast-compatible batch."""
+        return shape.check_inputs(camera=(self.focal, 2), **arguments)[1:]
+
+    def _world_to_camera(self, point):
+        return vector.matvec(self.rotation, point) + self.translation
+
+    def _camera_to_world(self, point_3d):
+        return vector.matvec(tf.linalg.matrix_transpose(self.rotation), point_3d - self.translation)
+
+    def _camera_ray(self, point_2d):
+        """Directions (x, y, 1) in camera coordinates of the rays through pixels."""
+        if self.distortion is None:
+            return perspective.ray(point_2d, self.focal, self.principal_point)
+        return brown_conrady.ray(point_2d, self.focal, self.principal_point, self.distortion)
+
+
+def frustum_corners(camera, near, far, name="camera_frustum_corners"):
+    """World-space corners of the part of the cameras' view between two depths.
+
+    The corners are where the rays through the image corners (-0.5, -0.5), (width - 0.5, -0.5),
+    (width - 0.5, height - 0.5) and (-0.5, height - 0.5), undistorted if there is distortion, reach
+    the depths `near` (corners 0 to 3) and `far` (corners 4 to 7). `FRUSTUM_EDGES` joins them into
+    the 12 edges of the frustum; `near` = 0 gives the usual pyramid with its apex at the camera.
+
+    Args:
+      camera: A `Camera` of batch shape `[A1, ..., An]`.
+      near: A tensor of shape `[A1, ..., An, 1]`, or a Python number: depths of the near rectangle.
+      far: A tensor of shape `[A1, ..., An, 1]`, or a Python number: depths of the far rectangle.
+      name: A name for this op.
+
+    Returns:
+      A tensor of shape `[A1, ..., An, 8, 3]`.
+    """
+    with tf.name_scope(name):
+        near, far = [[value] if isinstance(value, (int, float)) else value for value in (near, far)]
+        near, far = camera._check(near=(near, 1), far=(far, 1))
+        right, bottom = camera.width - 0.5, camera.height - 0.5
+        pixels = tf.constant([[-0.5, -0.5], [right, -0.5], [right, bottom], [-0.5, bottom]], camera.dtype)
+        # One more batch axis, for the corners.
+        corner_camera = _expand_batch(camera)
+        rays = corner_camera._camera_ray(pixels)
+        points = tf.concat([rays * near[..., None, :], rays * far[..., None, :]], axis=-2)
+        return corner_camera._camera_to_world(points)
+
+
+def _expand_batch(camera):
+    """The camera with a new last batch axis of size 1."""
+    return camera[(slice(None),) * camera.batch_shape.rank + (None,)]
+
+
+def _index(tensor, key):
+    return None if tensor is None else tensor[(*key, Ellipsis)]
+
+
+def _set_fields(camera, fields):
+    for name, value in fields.items():
+        object.__setattr__(camera, name, value)
+
+
+def _image_size(width, height):
+    size = []
+    for value, key in ((width, "width"), (height, "height")):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{key} must be a positive int, got {value!r}")
+        size.append(int(value))
+    return tuple(size)
+
+
+__all__ = ["Camera", "frustum_corners", "FRUSTUM_EDGES", "VECTOR_LAYOUT", "VECTOR_SIZE"]
