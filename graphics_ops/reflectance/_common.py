@@ -1,0 +1,71 @@
+"""Private helpers of the shading ops (reflectance and lighting): argument checks, cosines with the
+normal, the below-surface mask, powers."""
+
+import tensorflow as tf
+
+from graphics_ops.util import safe_ops, shape, vector
+
+
+def check_inputs(direction_incoming_light, direction_outgoing_light, surface_normal, **parameters):
+    """Checks the arguments of a BRDF and computes the cosines of the two directions with the normal.
+
+    Args:
+      direction_incoming_light: A tensor of shape `[A1, ..., An, 3]`, pointing toward the surface.
+      direction_outgoing_light: A tensor of shape `[A1, ..., An, 3]`, pointing away from it.
+      surface_normal: A tensor of shape `[A1, ..., An, 3]`.
+      **parameters: The model's other arguments, `name=(value, inner_shape)` as for
+        `shape.check_inputs`.
+
+    Returns:
+      The incoming, outgoing and normal tensors, a list of the parameter tensors, and the cosines
+      `[A1, ..., An, 1]` of `cosines`.
+    """
+    incoming, outgoing, normal, *values = shape.check_inputs(
+        direction_incoming_light=(direction_incoming_light, 3),
+        direction_outgoing_light=(direction_outgoing_light, 3),
+        surface_normal=(surface_normal, 3),
+        **parameters,
+    )
+    return (incoming, outgoing, normal, values, *cosines(incoming, outgoing, normal))
+
+
+def cosines(direction_incoming_light, direction_outgoing_light, surface_normal):
+    """Cosines of the light (reversed, so pointing away from the surface) and the view with the normal.
+
+    Args:
+      direction_incoming_light: A tensor of shape `[A1, ..., An, 3]`, pointing toward the surface.
+      direction_outgoing_light: A tensor of shape `[A1, ..., An, 3]`, pointing away from it.
+      surface_normal: A tensor of shape `[A1, ..., An, 3]`.
+
+    Returns:
+      Two tensors of shape `[A1, ..., An, 1]`: `dot(-incoming, normal)` and `dot(outgoing, normal)`.
+    """
+    return (
+        vector.dot(-direction_incoming_light, surface_normal),
+        vector.dot(direction_outgoing_light, surface_normal),
+    )
+
+
+def where_above_surface(cos_incoming, cos_outgoing, value):
+    """`value` where both the light and the view are on the normal's side (cosines >= 0), else 0.
+
+    TensorFlow Graphics' rule: a cosine of exactly 0 (grazing) counts as above the surface. The
+    result has the broadcast shape of `value` and the cosines, so a shared `albedo` of shape `[3]`
+    still gives one value per direction.
+    """
+    above = tf.minimum(cos_incoming, cos_outgoing) >= 0.0
+    return tf.where(above, value, tf.zeros_like(value))
+
+
+def power(base, exponent):
+    """`base ** exponent` for `base >= 0`, `exponent >= 0`, with finite gradients everywhere.
+
+    `0 ** 0` is 1 and `0 ** s` is 0 for `s > 0`; at `base == 0` both gradients are 0 (the true
+    derivative in `base` is infinite there for `0 < s < 1`). Positive bases below `tiny` are
+    raised to `tiny`, so that `s * base ** (s - 1)` cannot overflow; the value changes by less
+    than `tiny ** s` there.
+    """
+    positive = base > 0.0
+    safe_base = tf.where(positive, tf.maximum(base, safe_ops.tiny(base.dtype)), tf.ones_like(base))
+    at_zero = tf.cast(tf.equal(exponent, 0.0), base.dtype)
+    return tf.where(positive, tf.pow(safe_base, exponent), at_zero)
