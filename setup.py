@@ -56,6 +56,7 @@ setuptools.setup(
         "tensorboard>=2.16,<3",
         "numpy>=1.23",
         "protobuf>=3.20",
+        "trimesh>=4,<6",  # graphics_ops.mesh.io reads mesh files through it
     ],
     extras_require={
         # Writing summaries and graphics_ops need TensorFlow; viewing logs does not. Use `tensorflow`
