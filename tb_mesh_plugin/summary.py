@@ -1,4 +1,4 @@
-"""Summary ops that log meshes, point clouds and line sets for the `mesh3d` plugin, like `tf.summary`.
+"""Summary ops that log meshes, point clouds, line sets and cameras for the `mesh3d` plugin, like `tf.summary`.
 
 Each call writes one blob-sequence summary: one blob per sample of the batch, so TensorBoard reads one
 step of one sample without loading the others. The ops work eagerly and inside `tf.function`.
@@ -18,8 +18,10 @@ function runs. A rejected call writes nothing.
 import json
 import re
 
+import numpy as np
 import tensorflow as tf
 
+from graphics_ops.camera import camera as camera_lib
 from tb_mesh_plugin import metadata
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
@@ -87,6 +89,49 @@ def lines(name, vertices, segments, colors=None, *, step=None, description=None)
       ValueError: if an argument is invalid (see the module docstring), or no step was set.
     """
     return _write("lines", name, ("vertices", vertices), ("segments", segments, 2), colors, step, description)
+
+
+def camera(name, camera, *, near=0.0, far=1.0, step=None, description=None):
+    """Writes the view frustums of cameras as line segments, so the viewer draws them in the scene.
+
+    Each camera is drawn as the 12 edges between the corners of its view at depths `near` and `far`
+    (`graphics_ops.camera.frustum_corners`; `near=0` gives a pyramid with its apex at the camera
+    centre), and a triangle on the top edge of the far rectangle that shows which way is up in its
+    image. A batch of cameras (a rig, or a camera per view) is logged as one set of frustums.
+
+    Args:
+      name: the tag; the enclosing name scope is prepended, as in `tf.summary`.
+      camera: a `graphics_ops.camera.Camera` with a statically known batch shape `[A1, ..., An]`.
+      near: depth of the near rectangle, in world units; a Python float >= 0.
+      far: depth of the far rectangle, in world units; a Python float > `near`. Choose it about the
+        size of the scene so that the frustums are visible next to it.
+      step: int64 step; defaults to `tf.summary.experimental.get_step()`.
+      description: optional plain-text description shown with the tag.
+
+    Returns:
+      True on success, or False if no default summary writer was available.
+
+    Raises:
+      ValueError: if an argument is invalid, or no step was set.
+    """
+    if not isinstance(camera, camera_lib.Camera):
+        raise ValueError(f"camera must be a graphics_ops.camera.Camera, got {type(camera).__name__}")
+    if not camera.batch_shape.is_fully_defined():
+        raise ValueError(f"camera must have a statically known batch shape, got {camera.batch_shape}")
+    for value, arg in ((near, "near"), (far, "far")):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+            raise ValueError(f"{arg} must be a finite Python number, got {value!r}")
+    if not 0 <= near < far:
+        raise ValueError(f"near and far must satisfy 0 <= near < far, got near={near}, far={far}")
+    corners = camera_lib.frustum_corners(camera, float(near), float(far))
+    top_left, top_right, bottom_right, bottom_left = tf.unstack(corners[..., 4:, :], axis=-2)
+    top = 0.5 * (top_left + top_right)
+    up_tip = top + 0.35 * (top - 0.5 * (bottom_left + bottom_right))
+    vertices = tf.reshape(tf.concat([corners, up_tip[..., None, :]], axis=-2), [-1, 3])
+    edges = np.concatenate([camera_lib.FRUSTUM_EDGES, [[4, 8], [5, 8]]])
+    count = camera.batch_shape.num_elements()
+    segments = np.concatenate([edges + 9 * i for i in range(count)]).astype(np.int32)
+    return lines(name, vertices, segments, step=step, description=description)
 
 
 def _check_name(name):

@@ -260,3 +260,77 @@ def test_metadata_is_a_blob_sequence_and_round_trips():
 def test_unreadable_plugin_content_is_reported(content, message):
     with pytest.raises(metadata.MetadataError, match=message):
         metadata.parse_plugin_content(content)
+
+
+def _look_at_cameras(positions):
+    from graphics_ops.camera import Camera
+
+    count = len(positions)
+    return Camera.from_look_at(
+        np.asarray(positions, np.float64),
+        np.zeros((count, 3)),
+        np.tile([0.0, 1.0, 0.0], (count, 1)),
+        np.tile([100.0, 80.0], (count, 1)),
+        np.tile([64.0, 48.0], (count, 1)),
+        width=128,
+        height=96,
+    )
+
+
+def test_camera_logs_each_frustum_with_an_up_marker(logdir):
+    positions = [[0.0, 0.0, 5.0], [4.0, 1.0, 0.0]]
+    cameras = _look_at_cameras(positions)
+    with tf.summary.create_file_writer(str(logdir / "run")).as_default():
+        assert summary.camera("rig", cameras, far=2.0, step=3, description="two views")
+    series, [(step, [sample])] = read_logdir(logdir)[("run", "rig")]
+    assert step == 3 and sample.kind == "lines"
+    content = json.loads(series.plugin_content)
+    assert (content["vertex_count"], content["segment_count"], content["samples"]) == (18, 28, 1)
+    vertices = _array(sample.arrays["vertices"], "<f4").reshape(2, 9, 3)
+    segments = _array(sample.arrays["segments"], "<i4")
+    assert set(np.unique(segments // 9)) == {0, 1}  # no segment joins two cameras
+    for i, position in enumerate(positions):
+        frustum = vertices[i]
+        np.testing.assert_allclose(frustum[:4], np.tile(position, (4, 1)), atol=1e-5)  # near = 0: the apex
+        far_centre = frustum[4:8].mean(axis=0)
+        view = -np.asarray(position) / np.linalg.norm(position)  # each camera looks at the origin
+        np.testing.assert_allclose(np.dot(far_centre - position, view), 2.0, rtol=1e-5)
+        # The up marker lies above the far rectangle, on the world's +y side of it (up_vector).
+        assert frustum[8, 1] > frustum[4:8, 1].max()
+
+
+def test_camera_summary_works_inside_tf_function(logdir):
+    writer = tf.summary.create_file_writer(str(logdir / "run"))
+
+    @tf.function
+    def log(position):
+        from graphics_ops.camera import Camera
+
+        camera = Camera.from_look_at(position, [0.0, 0.0, 0.0], [0.0, 1.0, 0.0], [50.0, 50.0], [32.0, 32.0], 64, 64)
+        with writer.as_default():
+            return summary.camera("cam", camera, near=0.1, far=1.0, step=0)
+
+    assert log(tf.constant([0.0, 0.0, 3.0]))
+    writer.flush()
+    _, [(_, [sample])] = read_logdir(logdir)[("run", "cam")]
+    vertices = _array(sample.arrays["vertices"], "<f4")
+    np.testing.assert_allclose(vertices[:4, 2], 2.9, atol=1e-5)  # the near rectangle, 0.1 in front
+    np.testing.assert_allclose(vertices[4:8, 2], 2.0, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        ({"camera": np.eye(3)}, "camera must be a graphics_ops.camera.Camera"),
+        ({"near": 2.0, "far": 1.0}, "near and far must satisfy 0 <= near < far"),
+        ({"near": -1.0}, "near and far must satisfy"),
+        ({"far": float("nan")}, "far must be a finite Python number"),
+        ({"far": "1"}, "far must be a finite Python number"),
+    ],
+)
+def test_bad_camera_arguments_raise_value_error_and_write_nothing(logdir, arguments, message):
+    arguments = {"camera": _look_at_cameras([[0.0, 0.0, 5.0]]), **arguments}
+    with tf.summary.create_file_writer(str(logdir / "run")).as_default():
+        with pytest.raises(ValueError, match=message):
+            summary.camera("cam", step=0, **arguments)
+    assert read_logdir(logdir) == {}
