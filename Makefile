@@ -60,6 +60,7 @@ test: test-setup
 
 bench: setup
 	$(BIN)/python -m bench.transformation
+	$(BIN)/python -m bench.graphics
 
 clean:
 	rm -rf $(VENV) frontend/node_modules $(BUNDLE) build *.egg-info artifacts

@@ -7,20 +7,14 @@ Each mode is warmed up (traced and compiled) first; the time reported is the med
 
 import argparse
 import json
-import os
 import pathlib
-import platform
-import statistics
-import time
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import tensorflow as tf
 
-import tensorflow as tf  # noqa: E402
-
-from graphics_ops.transformation import quaternion, rotation_matrix_3d  # noqa: E402
+from bench.measure import MODES, compiled, machine, median_seconds
+from graphics_ops.transformation import quaternion, rotation_matrix_3d
 
 RESULTS = pathlib.Path(__file__).resolve().parent / "results" / "transformation.json"
-MODES = ("eager", "tf.function", "jit_compile")
 
 
 def _inputs(size):
@@ -41,27 +35,11 @@ def _cases(inputs):
     }
 
 
-def _compiled(function, mode):
-    if mode == "eager":
-        return function
-    return tf.function(function, jit_compile=mode == "jit_compile")
-
-
-def _median_seconds(function, arguments, repeats):
-    function(*arguments)  # Warm-up: traces and compiles, and touches every buffer once.
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function(*arguments)  # CPU execution is synchronous: the result is ready on return.
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def run(size, repeats):
     """Returns {op: {mode: rotations per second}}."""
     cases = _cases(_inputs(size))
     return {
-        name: {mode: size / _median_seconds(_compiled(function, mode), arguments, repeats) for mode in MODES}
+        name: {mode: size / median_seconds(compiled(function, mode), arguments, repeats) for mode in MODES}
         for name, (function, arguments) in cases.items()
     }
 
@@ -96,9 +74,7 @@ def main():
         "size": args.size,
         "repeats": args.repeats,
         "dtype": "float32",
-        "tensorflow": tf.__version__,
-        "platform": platform.platform(),
-        "cpus": os.cpu_count(),
+        **machine(),
         "results": results,
     }
     args.output.write_text(json.dumps(report, indent=2) + "\n")
