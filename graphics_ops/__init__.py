@@ -3,4 +3,8 @@
 Subpackages:
   transformation: rotations (quaternions, matrices, axis-angle, Euler, 6d, so3) and rigid
     transforms (dual quaternions, se3, 4x4 matrices, skinning, look-at).
+  camera: perspective and orthographic projection, lens distortion, and a `Camera` value.
+  reflectance: BRDFs (Lambertian, Phong, Blinn-Phong, GGX metallic-roughness).
+  lighting: point, directional and ambient lights; spherical harmonics.
+  mesh: normals, areas, surface sampling, edges, Laplacians, point-set distances, file loading.
 """
