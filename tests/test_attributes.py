@@ -1,13 +1,14 @@
-"""Per-vertex and per-face attributes: summary ops and storage."""
+"""Per-vertex and per-face attributes: summary ops, storage, the plugin's routes, and version-1 logs."""
 
 import json
 
 import numpy as np
 import pytest
 import tensorflow as tf
+from tensorboard.compat.proto import summary_pb2
 
-from logdir_reading import read_logdir
-from tb_mesh_plugin import summary
+from logdir_reading import make_client, read_logdir
+from tb_mesh_plugin import summary, wire
 
 RNG = np.random.default_rng(11)
 N, F = 12, 6
@@ -201,3 +202,63 @@ def test_bad_attribute_values_inside_tf_function_raise_and_write_nothing(logdir,
         with pytest.raises(tf.errors.InvalidArgumentError, match=message):
             log(VERTICES[None], np.float32(grad), np.float32(area))
     assert read_logdir(logdir) == {}
+
+
+def _write_version_1_mesh(tag, vertices, faces, step):
+    """Writes a mesh the way version 1 of the summary ops did (before attributes existed)."""
+    manifest = json.dumps({"version": 1, "kind": "mesh", "arrays": ["vertices", "faces"]})
+    parts = [tf.constant(manifest), tf.io.serialize_tensor(vertices), tf.io.serialize_tensor(faces)]
+    content = {"version": 1, "kind": "mesh", "vertex_count": len(vertices), "face_count": len(faces), "samples": 1, "color_channels": 0}
+    metadata = summary_pb2.SummaryMetadata(
+        plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name="mesh3d", content=json.dumps(content).encode()),
+        data_class=summary_pb2.DATA_CLASS_BLOB_SEQUENCE,
+    )
+    tf.summary.write(tag, tf.io.serialize_tensor(tf.stack(parts))[None], step=step, metadata=metadata)
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    logdir = tmp_path_factory.mktemp("logs")
+    with tf.summary.create_file_writer(str(logdir / "train")).as_default():
+        for step in range(2):
+            summary.mesh(
+                "pose/mesh", VERTICES, FACES,
+                attributes={"grad": GRAD * (step + 1)}, face_attributes={"area": np.arange(F) + step}, step=step,
+            )
+        _write_version_1_mesh("old/mesh", VERTICES, FACES, step=7)
+    return make_client(logdir)
+
+
+def test_tags_list_attributes_without_reading_blobs(client):
+    tags = client.get("/data/plugin/mesh3d/tags").get_json()["runs"]["train"]
+    assert tags["pose/mesh"]["attributes"] == [
+        {"name": "grad", "placement": "vertex", "components": 3},
+        {"name": "area", "placement": "face", "components": 1},
+    ]
+    assert tags["old/mesh"]["attributes"] == [] and tags["old/mesh"]["face_count"] == F
+
+
+def test_mesh_route_passes_attribute_buffers_through_bit_exactly(client):
+    response = client.get("/data/plugin/mesh3d/mesh", query_string={"run": "train", "tag": "pose/mesh", "step": 1})
+    assert response.status_code == 200
+    header, buffers = wire.decode(response.get_data())
+    assert header["attributes"] == [
+        {"name": "grad", "placement": "vertex", "components": 3, "values": "attribute/grad", "ranges": "attribute_range/grad"},
+        {"name": "area", "placement": "face", "components": 1, "values": "attribute/area", "ranges": "attribute_range/area"},
+    ]
+    dtype, shape, data = buffers["attribute/grad"]
+    assert (dtype, shape) == ("float32", (N, 3)) and bytes(data) == (GRAD * 2).tobytes()
+    dtype, shape, data = buffers["attribute/area"]
+    assert (dtype, shape) == ("float32", (F, 1)) and bytes(data) == (np.arange(F, dtype=np.float32) + 1).tobytes()
+    dtype, shape, data = buffers["attribute_range/grad"]
+    assert (dtype, shape) == ("float32", (4, 2))
+    np.testing.assert_allclose(np.frombuffer(data, "<f4").reshape(shape), _expected_ranges(GRAD * 2), rtol=1e-6)
+
+
+def test_version_1_summaries_are_still_served(client):
+    response = client.get("/data/plugin/mesh3d/mesh", query_string={"run": "train", "tag": "old/mesh", "step": 7})
+    assert response.status_code == 200
+    header, buffers = wire.decode(response.get_data())
+    assert header["kind"] == "mesh" and header["attributes"] == []
+    assert set(buffers) == {"vertices", "faces"}
+    assert bytes(buffers["vertices"][2]) == VERTICES.tobytes()
