@@ -33,7 +33,7 @@ export async function render() {
   }
   const entries = [];
   for (const [run, tags] of Object.entries(listing.runs || {})) {
-    for (const [tag, entry] of Object.entries(tags)) entries.push({run, tag, entry});
+    for (const tag of Object.keys(tags)) entries.push({run, tag});
   }
   entries.sort((a, b) => compare(a.run, b.run) || compare(a.tag, b.tag));
   if (entries.length === 0) {
@@ -55,7 +55,7 @@ export async function render() {
   document.body.append(canvas);
   const runs = new Set(entries.map((e) => e.run)).size;
   status.textContent = `${entries.length} ${entries.length === 1 ? 'tag' : 'tags'} in ${runs} ${runs === 1 ? 'run' : 'runs'}`;
-  for (const {run, tag, entry} of entries) {
-    grid.append(new MeshCard({run, tag, entry, shared}).element);
+  for (const {run, tag} of entries) {
+    grid.append(new MeshCard({run, tag, listing, shared}).element);
   }
 }
