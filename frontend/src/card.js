@@ -13,6 +13,7 @@ import {el, labelled} from './dom.js';
 import {Legend} from './legend.js';
 import {StepModel} from './model.js';
 import {chooseColormap, normalization, storedRange, unionRange} from './range.js';
+import {indexAfterRelisting} from './steps.js';
 
 const FOV_DEGREES = 45;
 const BACKGROUND = 0xf3f4f6;
@@ -52,6 +53,7 @@ export class MeshCard {
     this.loading = new Set(); // "step" while it is fetched
     this.dirty = false; // a change waits for the next frame
     this.failed = false;
+    this.started = false;
     this.sample = 0;
 
     this.element = el('section', 'mesh3d-card');
@@ -88,6 +90,7 @@ export class MeshCard {
   }
 
   start() {
+    this.started = true;
     this.shared.add({element: this.view, draw: (...args) => this.draw(...args), afterDraw: () => this.afterDraw()});
     this.updateSlider(this.steps.length - 1);
     this.showStep(this.steps.length - 1);
@@ -98,10 +101,23 @@ export class MeshCard {
     const step = labelled('', 'mesh3d-step-control', {type: 'range', min: 0, max: 0, step: 1, value: 0, 'aria-label': 'step'});
     this.stepInput = step.input;
     this.stepInput.className = 'mesh3d-step';
-    this.stepInput.addEventListener('input', () => this.showStep(Number(this.stepInput.value)));
+    this.stepInput.addEventListener('input', () => {
+      const index = Number(this.stepInput.value);
+      this.follow.input.checked = index === this.steps.length - 1;
+      this.showStep(index);
+    });
     this.stepLabel = el('span', 'mesh3d-step-label');
+    this.follow = labelled('follow latest step ', 'mesh3d-option', {type: 'checkbox', class: 'mesh3d-follow'});
+    this.follow.input.checked = true;
+    this.follow.input.addEventListener('change', () => {
+      const last = this.steps.length - 1;
+      if (this.follow.input.checked && this.started && this.index !== last) {
+        this.updateSlider(last);
+        this.showStep(last);
+      }
+    });
     const stepRow = el('div', 'mesh3d-options');
-    stepRow.append(this.stepLabel);
+    stepRow.append(this.stepLabel, this.follow.label);
     controls.append(step.label, stepRow);
 
     const options = el('div', 'mesh3d-options');
@@ -146,6 +162,28 @@ export class MeshCard {
     this.stepInput.max = String(Math.max(this.steps.length - 1, 0));
     this.stepInput.disabled = this.steps.length < 2;
     this.stepInput.value = String(index);
+  }
+
+  /**
+   * Takes a new listing of the tags: the step slider grows with the run, and a following card moves
+   * to the newest step.
+   */
+  update(listing) {
+    const entry = listing.runs?.[this.run]?.[this.tag];
+    if (!entry || entry.error || !(entry.steps?.length > 0)) return;
+    const current = this.steps[this.index]?.step;
+    this.entry = {...this.entry, steps: entry.steps, max_step: entry.max_step};
+    this.steps = entry.steps;
+    if (!this.started) {
+      this.errorBox.hidden = true;
+      this.failed = false;
+      this.start();
+      return;
+    }
+    const index = indexAfterRelisting(this.steps, current, this.follow.input.checked);
+    this.updateSlider(index);
+    if (this.steps[index].step !== current) this.showStep(index);
+    else this.index = index;
   }
 
   restyle() {

@@ -1,4 +1,4 @@
-"""Attributes in the 3D tab: colour by, legend and arrows.
+"""Attributes in the 3D tab: colour by, legend, arrows and following a growing run.
 
 A real TensorBoard process, headless Chromium, and checks on the canvas' pixels.
 """
@@ -131,3 +131,31 @@ def test_attribute_names_are_shown_as_text(page, server):
     assert frame.locator("img").count() == 0
     plugin_frame = next(f for f in page.frames if "plugin_entry.html" in f.url)
     assert plugin_frame.evaluate("() => window.__xss") is None
+
+
+def test_follow_latest_step_moves_the_card_as_the_run_grows(page, tmp_path):
+    logdir = tmp_path / "logs"
+    vertices, faces, _ = twisted_torus(0.0, rings=40, segments=20)
+    writer = tf.summary.create_file_writer(str(logdir / "live"))
+    with writer.as_default():
+        for step in range(2):
+            summary.mesh("growing", vertices + step, faces, attributes={"grad": _gradient(vertices)}, step=step)
+    writer.flush()
+    with tensorboard(logdir, "--reload_interval", "1") as url:
+        frame = open_tab(page, url)
+        card = frame.locator('.mesh3d-card[data-tag="growing"]')
+        expect(card).to_have_attribute("data-step", "1", timeout=TIMEOUT_MS)
+        expect(card.locator(".mesh3d-follow")).to_be_checked()
+        with writer.as_default():
+            for step in range(2, 5):
+                summary.mesh("growing", vertices + step, faces, attributes={"grad": _gradient(vertices)}, step=step)
+        writer.flush()
+        expect(card).to_have_attribute("data-step", "4", timeout=TIMEOUT_MS)
+        expect(card.locator(".mesh3d-step")).to_have_attribute("max", "4")
+        expect(card.locator(".mesh3d-step-label")).to_contain_text("step 4")
+
+        # The slider still works, and moving it off the newest step stops following.
+        card.locator(".mesh3d-step").fill("2")
+        expect(card).to_have_attribute("data-step", "2", timeout=TIMEOUT_MS)
+        expect(card.locator(".mesh3d-follow")).not_to_be_checked()
+    writer.close()
