@@ -10,10 +10,11 @@ import {fitCamera} from './camera_fit.js';
 import {ColorControls} from './color_controls.js';
 import {COLORMAPS} from './colormap.js';
 import {el, labelled} from './dom.js';
+import {GhostControl, buildGhost, ghostCandidates} from './ghost.js';
 import {Legend} from './legend.js';
-import {StepModel} from './model.js';
+import {StepModel, restyleMaterial} from './model.js';
 import {chooseColormap, normalization, storedRange, unionRange} from './range.js';
-import {indexAfterRelisting} from './steps.js';
+import {indexAfterRelisting, indexAtOrBefore} from './steps.js';
 
 const FOV_DEGREES = 45;
 const BACKGROUND = 0xf3f4f6;
@@ -45,12 +46,14 @@ export class MeshCard {
     this.style = {pointSize: 2, wireframe: false};
     this.model = null; // the StepModel of the step shown
     this.shownStep = null;
+    this.ghost = null; // {object, key, step}
     this.seen = new Map(); // attribute name -> per-row union of the ranges of the steps loaded
     this.uniforms = coloringUniforms();
     this.arrowScale = null; // {name, scale}: the automatic arrow scale, fixed when arrows are chosen
     this.cameraFitted = false;
     this.request = null;
-    this.loading = new Set(); // "step" while it is fetched
+    this.ghostRequest = null;
+    this.loading = new Set(); // "step" and "ghost" while they are fetched
     this.dirty = false; // a change waits for the next frame
     this.failed = false;
     this.started = false;
@@ -150,7 +153,9 @@ export class MeshCard {
       });
       options.append(sample.label);
     }
-    options.append(el('span', 'mesh3d-counts', countText(this.entry)));
+    this.ghostControl = new GhostControl(() => this.loadGhost());
+    this.ghostControl.setCandidates(ghostCandidates(this.listing, this.run, this.tag));
+    options.append(this.ghostControl.element, el('span', 'mesh3d-counts', countText(this.entry)));
 
     this.colorControls = new ColorControls(this.entry, () => this.applyColoring());
     this.arrowControls = new ArrowControls(this.entry, () => this.applyArrows());
@@ -169,6 +174,8 @@ export class MeshCard {
    * to the newest step.
    */
   update(listing) {
+    this.listing = listing;
+    this.ghostControl.setCandidates(ghostCandidates(listing, this.run, this.tag));
     const entry = listing.runs?.[this.run]?.[this.tag];
     if (!entry || entry.error || !(entry.steps?.length > 0)) return;
     const current = this.steps[this.index]?.step;
@@ -182,12 +189,17 @@ export class MeshCard {
     }
     const index = indexAfterRelisting(this.steps, current, this.follow.input.checked);
     this.updateSlider(index);
-    if (this.steps[index].step !== current) this.showStep(index);
-    else this.index = index;
+    if (this.steps[index].step !== current) {
+      this.showStep(index);
+    } else {
+      this.index = index;
+      this.loadGhost();
+    }
   }
 
   restyle() {
     this.model?.restyle(this.style);
+    if (this.ghost) restyleMaterial(this.ghost.object.material, this.style);
     this.redraw();
   }
 
@@ -244,6 +256,7 @@ export class MeshCard {
     this.applyColoring();
     this.applyArrows();
     this.setLoading('step', false);
+    this.loadGhost();
   }
 
   replaceModel(model, step) {
@@ -321,6 +334,54 @@ export class MeshCard {
     this.redraw();
   }
 
+  /** Loads the overlay chosen in the ghost control at the nearest kept step at or before this card's. */
+  async loadGhost() {
+    const target = this.ghostControl.target();
+    const entry = target && this.listing.runs?.[target.run]?.[target.tag];
+    const step = this.shownStep;
+    const index = entry && !entry.error && step !== null ? indexAtOrBefore(entry.steps || [], step) : -1;
+    if (index < 0) {
+      this.ghostRequest?.abort();
+      this.ghostControl.note.textContent = target ? ` no step at or before ${step}` : '';
+      this.removeGhost();
+      this.setLoading('ghost', false);
+      return;
+    }
+    const ghostStep = entry.steps[index].step;
+    const sample = Math.min(this.sample, Math.max((entry.samples || 1) - 1, 0));
+    const key = JSON.stringify([target.run, target.tag, ghostStep, sample]);
+    if (this.ghost?.key === key) return;
+    this.ghostRequest?.abort();
+    const request = new AbortController();
+    this.ghostRequest = request;
+    this.setLoading('ghost', true);
+    let decoded;
+    try {
+      decoded = await fetchMesh({run: target.run, tag: target.tag, step: ghostStep, sample}, request.signal);
+    } catch (error) {
+      if (request.signal.aborted) return;
+      this.ghostControl.note.textContent = ` could not be loaded: ${error.message}`;
+      this.removeGhost();
+      this.setLoading('ghost', false);
+      return;
+    }
+    if (request.signal.aborted) return;
+    this.removeGhost();
+    const object = buildGhost(entry.kind, decoded, this.style);
+    this.scene.add(object);
+    this.ghost = {object, key, step: ghostStep};
+    this.ghostControl.note.textContent = ghostStep === step ? '' : ` (step ${ghostStep})`;
+    this.setLoading('ghost', false);
+  }
+
+  removeGhost() {
+    if (!this.ghost) return;
+    this.scene.remove(this.ghost.object);
+    this.ghost.object.geometry.dispose();
+    this.ghost.object.material.dispose();
+    this.ghost = null;
+  }
+
   fitCamera(sphere) {
     const rect = this.view.getBoundingClientRect();
     const aspect = rect.width > 0 && rect.height > 0 ? rect.width / rect.height : 1;
@@ -349,6 +410,8 @@ export class MeshCard {
     if (!this.dirty || this.loading.size > 0) return;
     this.dirty = false;
     this.element.dataset.step = String(this.shownStep);
+    if (this.ghost) this.element.dataset.ghostStep = String(this.ghost.step);
+    else delete this.element.dataset.ghostStep;
     if (!this.failed) this.setState('ready');
   }
 }

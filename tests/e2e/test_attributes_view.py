@@ -1,7 +1,9 @@
-"""Attributes in the 3D tab: colour by, legend, arrows and following a growing run.
+"""Attributes in the 3D tab: colour by, legend, arrows, ghost overlay and following a growing run.
 
 A real TensorBoard process, headless Chromium, and checks on the canvas' pixels.
 """
+
+import re
 
 import numpy as np
 import pytest
@@ -122,6 +124,22 @@ def test_arrows_are_drawn_and_follow_the_length_slider(page, server):
     assert fraction_differing(with_arrows, longer) > 0.005, "ten times longer arrows look the same"
     off = _change(card, lambda: card.locator(".mesh3d-arrows").select_option("none"))
     assert fraction_differing(before, off) < 0.001, "switching arrows off did not restore the view"
+
+
+def test_a_ghost_overlay_of_another_tag_is_drawn_at_the_same_step(page, server):
+    _, card = _prediction_card(page, server)
+    before = view_pixels(card)
+    card.locator(".mesh3d-ghost").select_option(label="pose/target")
+    expect(card).to_have_attribute("data-ghost-step", str(STEPS[-1]), timeout=TIMEOUT_MS)
+    expect(card).to_have_attribute("data-state", "ready", timeout=TIMEOUT_MS)
+    overlaid = view_pixels(card)
+    assert fraction_differing(before, overlaid, threshold=12) > 0.05, "the overlay is not drawn"
+
+    card.locator(".mesh3d-step").fill("0")  # the overlay moves with the card's step
+    expect(card).to_have_attribute("data-ghost-step", "0", timeout=TIMEOUT_MS)
+    expect(card).to_have_attribute("data-step", "0")
+    card.locator(".mesh3d-ghost").select_option("none")
+    expect(card).not_to_have_attribute("data-ghost-step", re.compile(".*"), timeout=TIMEOUT_MS)
 
 
 def test_attribute_names_are_shown_as_text(page, server):
