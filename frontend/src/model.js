@@ -136,6 +136,8 @@ export class StepModel {
       transparent: logged && this.arrays.colors.shape[1] === 4,
     };
     const material = buildMaterial(this.as, look, this.style);
+    // Unshared faces get their normals from screen-space derivatives: no normal buffer to compute.
+    if (attribute?.placement === 'face') material.flatShading = true;
     if (attribute) colorByAttribute(material, coloring.uniforms);
     this.object.material?.dispose();
     this.object.material = material;
@@ -147,7 +149,6 @@ export class StepModel {
       this.unshared = new THREE.BufferGeometry();
       const positions = unshareFaces(this.arrays.vertices.data, this.arrays.faces.data);
       this.unshared.setAttribute('position', new THREE.BufferAttribute(positions, 3));
-      this.unshared.computeVertexNormals(); // one normal per face: flat shading, as per-face values are
     }
     return this.unshared;
   }
