@@ -51,8 +51,7 @@ export class MeshCard {
     this.uniforms = coloringUniforms();
     this.arrowScale = null; // {name, scale}: the automatic arrow scale, fixed when arrows are chosen
     this.cameraFitted = false;
-    this.request = null;
-    this.ghostRequest = null;
+    this.requests = new Map(); // "step" or "ghost" -> the AbortController of its latest fetch
     this.loading = new Set(); // "step" and "ghost" while they are fetched
     this.dirty = false; // a change waits for the next frame
     this.failed = false;
@@ -231,25 +230,38 @@ export class MeshCard {
     this.shared.requestRender();
   }
 
+  /**
+   * Fetches one step for `what` ("step" or "ghost"), cancelling the earlier request for it. Resolves to
+   * the decoded step, or null if a newer request replaced this one; rejects (no longer loading) on failure.
+   */
+  async fetchLatest(what, query) {
+    this.requests.get(what)?.abort();
+    const request = new AbortController();
+    this.requests.set(what, request);
+    this.setLoading(what, true);
+    try {
+      const decoded = await fetchMesh(query, request.signal);
+      return request.signal.aborted ? null : decoded;
+    } catch (error) {
+      if (request.signal.aborted) return null;
+      this.setLoading(what, false);
+      throw error;
+    }
+  }
+
   /** Fetches step number `index` of this tag's steps and draws it; a newer request cancels an older one. */
   async showStep(index) {
     this.index = index;
     const {step, wall_time: wallTime} = this.steps[index];
     this.stepLabel.textContent = `step ${step} · ${new Date(wallTime * 1000).toLocaleString()}`;
-    this.request?.abort();
-    const request = new AbortController();
-    this.request = request;
-    this.setLoading('step', true);
     let decoded;
     try {
-      decoded = await fetchMesh({run: this.run, tag: this.tag, step, sample: this.sample}, request.signal);
+      decoded = await this.fetchLatest('step', {run: this.run, tag: this.tag, step, sample: this.sample});
     } catch (error) {
-      if (request.signal.aborted) return;
-      this.setLoading('step', false);
       this.fail(`Step ${step}, sample ${this.sample} could not be loaded: ${error.message}`);
       return;
     }
-    if (request.signal.aborted) return;
+    if (!decoded) return;
     this.errorBox.hidden = true;
     this.failed = false;
     this.replaceModel(new StepModel(this.entry.kind, decoded, this.style), step);
@@ -341,7 +353,7 @@ export class MeshCard {
     const step = this.shownStep;
     const index = entry && !entry.error && step !== null ? indexAtOrBefore(entry.steps || [], step) : -1;
     if (index < 0) {
-      this.ghostRequest?.abort();
+      this.requests.get('ghost')?.abort();
       this.ghostControl.note.textContent = target ? ` no step at or before ${step}` : '';
       this.removeGhost();
       this.setLoading('ghost', false);
@@ -351,21 +363,16 @@ export class MeshCard {
     const sample = Math.min(this.sample, Math.max((entry.samples || 1) - 1, 0));
     const key = JSON.stringify([target.run, target.tag, ghostStep, sample]);
     if (this.ghost?.key === key) return;
-    this.ghostRequest?.abort();
-    const request = new AbortController();
-    this.ghostRequest = request;
-    this.setLoading('ghost', true);
     let decoded;
     try {
-      decoded = await fetchMesh({run: target.run, tag: target.tag, step: ghostStep, sample}, request.signal);
+      decoded = await this.fetchLatest('ghost', {run: target.run, tag: target.tag, step: ghostStep, sample});
     } catch (error) {
-      if (request.signal.aborted) return;
       this.ghostControl.note.textContent = ` could not be loaded: ${error.message}`;
       this.removeGhost();
-      this.setLoading('ghost', false);
+      this.redraw();
       return;
     }
-    if (request.signal.aborted) return;
+    if (!decoded) return;
     this.removeGhost();
     const object = buildGhost(entry.kind, decoded, this.style);
     this.scene.add(object);
