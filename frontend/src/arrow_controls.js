@@ -15,7 +15,8 @@ export class ArrowControls {
     this.element.hidden = this.vectors.length === 0;
     const choices = this.vectors.map((a, i) => [String(i), a.placement === 'face' ? `${a.name} (per face)` : a.name]);
     this.choice = select('arrows ', 'mesh3d-arrows', [['none', 'none'], ...choices]);
-    this.length = labelled('length ', 'mesh3d-option', {...SCALE_SLIDER, type: 'range', value: 0, class: 'mesh3d-arrow-length'});
+    const slider = {...SCALE_SLIDER, type: 'range', value: 0, class: 'mesh3d-arrow-length'};
+    this.length = labelled('length ', 'mesh3d-option', slider);
     this.factorLabel = el('span', 'mesh3d-arrow-factor');
     this.length.label.append(this.factorLabel);
     this.element.append(this.choice.label, this.length.label);

@@ -73,7 +73,8 @@ export function colorByAttribute(material, uniforms) {
   material.onBeforeCompile = (shader) => {
     Object.assign(shader.uniforms, uniforms);
     shader.vertexShader =
-      VERTEX_DECLARATIONS + shader.vertexShader.replace('#include <color_vertex>', `#include <color_vertex>${VERTEX_VALUE}`);
+      VERTEX_DECLARATIONS +
+      shader.vertexShader.replace('#include <color_vertex>', `#include <color_vertex>${VERTEX_VALUE}`);
     shader.fragmentShader =
       FRAGMENT_DECLARATIONS +
       shader.fragmentShader.replace('#include <color_fragment>', `#include <color_fragment>${FRAGMENT_MAP}`);

@@ -100,7 +100,9 @@ export class MeshCard {
 
   buildControls() {
     const controls = el('div', 'mesh3d-controls');
-    const step = labelled('', 'mesh3d-step-control', {type: 'range', min: 0, max: 0, step: 1, value: 0, 'aria-label': 'step'});
+    const step = labelled('', 'mesh3d-step-control', {
+      type: 'range', min: 0, max: 0, step: 1, value: 0, 'aria-label': 'step',
+    });
     this.stepInput = step.input;
     this.stepInput.className = 'mesh3d-step';
     this.stepInput.addEventListener('input', () => {

@@ -35,6 +35,7 @@ export class ColorControls {
     sources.push(['none', 'none']);
     this.quantities.forEach((q, i) => sources.push([String(i), q.label]));
     this.source = select('colour by ', 'mesh3d-color-by', sources);
+    this.element.hidden = sources.length < 2;
     this.colormap = select('colormap ', 'mesh3d-colormap', [
       ['auto', 'auto'],
       ...Object.entries(COLORMAPS).map(([name, {label}]) => [name, label]),

@@ -51,7 +51,8 @@ export class GhostControl {
         groups.set(candidate.group, group);
         input.append(group);
       }
-      groups.get(candidate.group).append(option(String(i), candidate.group === SAME_RUN ? candidate.tag : candidate.run));
+      const text = candidate.group === SAME_RUN ? candidate.tag : candidate.run;
+      groups.get(candidate.group).append(option(String(i), text));
     });
     const kept = chosen ? candidates.findIndex((c) => c.run === chosen.run && c.tag === chosen.tag) : -1;
     input.value = kept >= 0 ? String(kept) : 'none';

@@ -67,7 +67,9 @@ export async function render() {
     for (const card of cards.values()) card.update(latest);
     const keys = entries.map(({run, tag}) => JSON.stringify([run, tag]));
     const added = entries.filter((_, i) => !cards.has(keys[i]));
-    for (const {run, tag} of added) cards.set(JSON.stringify([run, tag]), new MeshCard({run, tag, listing: latest, shared}));
+    for (const {run, tag} of added) {
+      cards.set(JSON.stringify([run, tag]), new MeshCard({run, tag, listing: latest, shared}));
+    }
     // Cards stay in run and tag order as new ones arrive (existing ones are not moved otherwise).
     if (added.length) grid.append(...keys.map((key) => cards.get(key).element));
     status.textContent = entries.length

@@ -42,7 +42,8 @@ export function buildGeometry(kind, arrays) {
 export function buildMaterial(as, {color, vertexColors, transparent}, style) {
   if (as === 'mesh') {
     return new THREE.MeshStandardMaterial({
-      color, vertexColors, transparent, roughness: 0.75, metalness: 0, side: THREE.DoubleSide, wireframe: style.wireframe,
+      color, vertexColors, transparent, roughness: 0.75, metalness: 0, side: THREE.DoubleSide,
+      wireframe: style.wireframe,
     });
   }
   if (as === 'lines') return new THREE.LineBasicMaterial({color, vertexColors, transparent});
@@ -81,7 +82,8 @@ export class StepModel {
     this.as = drawnAs(kind, arrays);
     this.style = style;
     const withArrays = (a) => [a.name, {...a, values: arrays[a.values], ranges: arrays[a.ranges]}];
-    this.attributes = new Map((header.attributes || []).filter((a) => arrays[a.values] && arrays[a.ranges]).map(withArrays));
+    const present = (header.attributes || []).filter((a) => arrays[a.values] && arrays[a.ranges]);
+    this.attributes = new Map(present.map(withArrays));
     this.geometry = buildGeometry(kind, arrays);
     this.unshared = null; // the geometry with unshared faces, made when a face attribute is shown
     this.coloringKey = null; // what the object is coloured by now
