@@ -4,6 +4,9 @@
 Python only to list tags, JSON needs no generated code (so no coupling between protoc and the installed
 protobuf runtime), and the object stays readable in any event-file dump. It carries a format version
 so newer writers can be detected.
+
+Version 2 added per-vertex and per-face attributes (`attributes`, a list of
+`{"name", "placement", "components"}`); version-1 content reads as having none.
 """
 
 import json
@@ -11,26 +14,40 @@ import json
 from tensorboard.compat.proto import summary_pb2
 
 PLUGIN_NAME = "mesh3d"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Versions this plugin reads: version 1 summaries (before attributes) are still read.
+READABLE_VERSIONS = (1, 2)
 KINDS = ("mesh", "point_cloud", "lines")
+# Where an attribute lives: one row per vertex (point) or one row per face.
+PLACEMENTS = ("vertex", "face")
+# Attributes have 1 (scalar) to 4 components per row.
+MAX_COMPONENTS = 4
 # The metadata key that counts a kind's index rows.
 _INDEX_COUNT_KEYS = {"mesh": "face_count", "lines": "segment_count"}
+
+
+def attribute_array_names(name):
+    """The stored array names of attribute `name`: its values `[R, K]` and its ranges `[K + 1, 2]`."""
+    return f"attribute/{name}", f"attribute_range/{name}"
 
 
 class MetadataError(ValueError):
     """The plugin content of a summary cannot be read by this version."""
 
 
-def create_summary_metadata(kind, *, vertex_count, index_count, samples, color_channels, description):
+def create_summary_metadata(
+    kind, *, vertex_count, index_count, samples, color_channels, description, attributes=()
+):
     """Returns the `SummaryMetadata` proto of one summary of `kind` (one of `KINDS`).
 
     Counts are ints, or None where they are unknown when the summary is traced. `index_count` counts
     faces of a mesh or segments of lines, and is None for point clouds and meshes without faces.
+    `attributes` lists `{"name", "placement", "components"}` dicts, in logged order.
     """
     content = {"version": FORMAT_VERSION, "kind": kind, "vertex_count": vertex_count}
     if kind in _INDEX_COUNT_KEYS:
         content[_INDEX_COUNT_KEYS[kind]] = index_count
-    content.update(samples=samples, color_channels=color_channels)
+    content.update(samples=samples, color_channels=color_channels, attributes=list(attributes))
     return summary_pb2.SummaryMetadata(
         summary_description=description or "",
         plugin_data=summary_pb2.SummaryMetadata.PluginData(
@@ -49,10 +66,28 @@ def parse_plugin_content(content):
     if not isinstance(parsed, dict):
         raise MetadataError("summary metadata is not a JSON object")
     version = parsed.get("version")
-    if version != FORMAT_VERSION:
+    if version not in READABLE_VERSIONS:
         raise MetadataError(
-            f"summary metadata has format version {version!r}; this plugin reads version {FORMAT_VERSION}"
+            f"summary metadata has format version {version!r}; this plugin reads versions "
+            f"{', '.join(map(str, READABLE_VERSIONS))}"
         )
     if parsed.get("kind") not in KINDS:
         raise MetadataError(f"unknown summary kind {parsed.get('kind')!r}")
+    parsed["attributes"] = check_attributes(parsed.get("attributes", []), MetadataError)
     return parsed
+
+
+def check_attributes(attributes, error):
+    """Checks a stored list of attribute descriptions; returns it, or raises `error(message)`."""
+    if not isinstance(attributes, list):
+        raise error("attribute list is not a list")
+    for entry in attributes:
+        if not (
+            isinstance(entry, dict)
+            and isinstance(entry.get("name"), str)
+            and entry.get("placement") in PLACEMENTS
+            and type(entry.get("components")) is int
+            and 1 <= entry["components"] <= MAX_COMPONENTS
+        ):
+            raise error(f"malformed attribute description {entry!r}")
+    return attributes

@@ -79,6 +79,12 @@ def _str_param(request, name):
     return value
 
 
+def _wire_attribute(attribute):
+    """An attribute's header entry: its description and the names of its two buffers."""
+    values, ranges = metadata.attribute_array_names(attribute["name"])
+    return {**attribute, "values": values, "ranges": ranges}
+
+
 class MeshPlugin(base_plugin.TBPlugin):
     """Serves mesh and point-cloud summaries written by `tb_mesh_plugin.summary`."""
 
@@ -146,6 +152,7 @@ class MeshPlugin(base_plugin.TBPlugin):
             "face_count": content.get("face_count"),
             "segment_count": content.get("segment_count"),
             "color_channels": content.get("color_channels", 0),
+            "attributes": content["attributes"],
             "samples": series.max_length,
             "max_step": series.max_step,
             "steps": [{"step": d.step, "wall_time": d.wall_time} for d in data],
@@ -187,6 +194,7 @@ class MeshPlugin(base_plugin.TBPlugin):
             "wall_time": datum.wall_time,
             "sample": sample,
             "num_samples": len(datum.values),
+            "attributes": [_wire_attribute(a) for a in decoded.attributes],
         }
         buffers = [
             (name, _WIRE_DTYPES[array.dtype], array.shape, array.data) for name, array in decoded.arrays.items()

@@ -1,7 +1,8 @@
 """Decoding of one stored sample (one blob of a blob-sequence summary), without TensorFlow.
 
 A sample is a serialized rank-1 string `TensorProto`: a JSON manifest, then one serialized
-`TensorProto` per array in the manifest's order (see docs/wire-format.md).
+`TensorProto` per array in the manifest's order (see docs/wire-format.md). Samples of format
+versions 1 and 2 are read; version 1 has no attributes.
 """
 
 import dataclasses
@@ -36,10 +37,15 @@ class StoredArray:
 
 @dataclasses.dataclass(frozen=True)
 class Sample:
-    """One decoded sample: its kind and named arrays, in stored order."""
+    """One decoded sample: its kind, named arrays in stored order, and attribute descriptions.
+
+    `attributes` lists `{"name", "placement", "components"}` dicts; each attribute's values and
+    ranges are the arrays named by `metadata.attribute_array_names`.
+    """
 
     kind: str
     arrays: dict
+    attributes: list = dataclasses.field(default_factory=list)
 
 
 def _parse_tensor(raw, what):
@@ -76,10 +82,23 @@ def decode_sample(blob):
         version = manifest["version"]
     except (UnicodeDecodeError, ValueError, KeyError, TypeError) as e:
         raise CorruptSampleError(f"sample manifest is unreadable: {e!r}") from None
-    if version != metadata.FORMAT_VERSION:
-        raise CorruptSampleError(f"sample has format version {version!r}; expected {metadata.FORMAT_VERSION}")
+    if version not in metadata.READABLE_VERSIONS:
+        raise CorruptSampleError(f"sample has format version {version!r}; readable: {metadata.READABLE_VERSIONS}")
     if kind not in metadata.KINDS:
         raise CorruptSampleError(f"sample has unknown kind {kind!r}")
     if not isinstance(names, list) or len(names) != len(parts) - 1:
         raise CorruptSampleError("sample manifest does not match its arrays")
-    return Sample(kind, {name: _decode_array(name, raw) for name, raw in zip(names, parts[1:])})
+    attributes = metadata.check_attributes(manifest.get("attributes", []), CorruptSampleError)
+    arrays = {name: _decode_array(name, raw) for name, raw in zip(names, parts[1:])}
+    for attribute in attributes:
+        values, ranges = (arrays.get(n) for n in metadata.attribute_array_names(attribute["name"]))
+        components = attribute["components"]
+        if not (
+            values is not None
+            and ranges is not None
+            and values.dtype == ranges.dtype == "float32"
+            and values.shape[-1:] == (components,)
+            and ranges.shape == (components + 1, 2)
+        ):
+            raise CorruptSampleError(f"attribute {attribute['name']!r} does not match its stored arrays")
+    return Sample(kind, arrays, attributes)

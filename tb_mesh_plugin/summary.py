@@ -8,13 +8,20 @@ Shapes:
   faces: `[F, 3]` vertex indices, shared by the batch; integer.
   segments: `[E, 2]` vertex indices of line segments, shared by the batch; integer.
   colors: `[N, C]` or `[B, N, C]` with C = 3 (RGB) or 4 (RGBA); uint8, or floats in [0, 1].
+  attributes: per-vertex values to colour by or draw as arrows, a dict `{name: values}` with values
+    `[N]` or `[N, K]` (`[B, N]` or `[B, N, K]` when the positions are batched), K from 1 to 4; float
+    or integer, stored as float32 with each step's per-component and magnitude ranges.
+  face_attributes: per-face values of a mesh, `{name: values}` with values `[F]` or `[F, K]`, shared
+    by the batch like the faces.
 
 Bad input raises `ValueError` naming the argument: statically known problems (rank, shape, dtype,
-empty arrays, name) always, value problems (NaN or Inf, index or colour range) when the summary is
-recorded. Inside `tf.function` value problems raise `tf.errors.InvalidArgumentError` when the
+empty arrays, name, attribute names) always, value problems (NaN or Inf, index or colour range) when
+the summary is recorded. Inside `tf.function` value problems raise `tf.errors.InvalidArgumentError` when the
 function runs. A rejected call writes nothing.
 """
 
+import collections.abc
+import dataclasses
 import json
 import re
 
@@ -25,9 +32,12 @@ from graphics_ops.camera import camera as camera_lib
 from tb_mesh_plugin import metadata
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+_MAX_ATTRIBUTE_NAME_LENGTH = 100
 
 
-def mesh(name, vertices, faces=None, colors=None, *, step=None, description=None):
+def mesh(
+    name, vertices, faces=None, colors=None, *, attributes=None, face_attributes=None, step=None, description=None
+):
     """Writes a triangle mesh summary.
 
     Args:
@@ -37,6 +47,10 @@ def mesh(name, vertices, faces=None, colors=None, *, step=None, description=None
         outside); without faces the vertices are shown as points.
       colors: optional `[N, C]` or `[B, N, C]` per-vertex colours, C in {3, 4}; uint8, or floats in
         [0, 1].
+      attributes: optional dict of per-vertex attributes, name -> `[N]` or `[N, K]` (`[B, N]` or
+        `[B, N, K]` for batched vertices), K in 1..4. K = 3 attributes can be drawn as arrows.
+      face_attributes: optional dict of per-face attributes, name -> `[F]` or `[F, K]`; needs faces.
+        Names must differ from those of `attributes`.
       step: int64 step; defaults to `tf.summary.experimental.get_step()`.
       description: optional plain-text description shown with the tag.
 
@@ -46,11 +60,16 @@ def mesh(name, vertices, faces=None, colors=None, *, step=None, description=None
     Raises:
       ValueError: if an argument is invalid (see the module docstring), or no step was set.
     """
+    if face_attributes and faces is None:
+        raise ValueError("face_attributes need faces: pass the faces of the mesh")
     indices = None if faces is None else ("faces", faces, 3)
-    return _write("mesh", name, ("vertices", vertices), indices, colors, step, description)
+    return _write(
+        "mesh", name, ("vertices", vertices), indices, colors, step, description,
+        _attribute_args(attributes, face_attributes),
+    )
 
 
-def point_cloud(name, points, colors=None, *, step=None, description=None):
+def point_cloud(name, points, colors=None, *, attributes=None, step=None, description=None):
     """Writes a point cloud summary.
 
     Args:
@@ -58,6 +77,8 @@ def point_cloud(name, points, colors=None, *, step=None, description=None):
       points: `[N, 3]` or `[B, N, 3]` float tensor of point positions.
       colors: optional `[N, C]` or `[B, N, C]` per-point colours, C in {3, 4}; uint8, or floats in
         [0, 1].
+      attributes: optional dict of per-point attributes, name -> `[N]` or `[N, K]` (`[B, N]` or
+        `[B, N, K]` for batched points), K in 1..4. K = 3 attributes can be drawn as arrows.
       step: int64 step; defaults to `tf.summary.experimental.get_step()`.
       description: optional plain-text description shown with the tag.
 
@@ -67,10 +88,12 @@ def point_cloud(name, points, colors=None, *, step=None, description=None):
     Raises:
       ValueError: if an argument is invalid (see the module docstring), or no step was set.
     """
-    return _write("point_cloud", name, ("points", points), None, colors, step, description)
+    return _write(
+        "point_cloud", name, ("points", points), None, colors, step, description, _attribute_args(attributes, None)
+    )
 
 
-def lines(name, vertices, segments, colors=None, *, step=None, description=None):
+def lines(name, vertices, segments, colors=None, *, attributes=None, step=None, description=None):
     """Writes a set of line segments: edges, boxes, trajectories or camera frustums.
 
     Args:
@@ -79,6 +102,8 @@ def lines(name, vertices, segments, colors=None, *, step=None, description=None)
       segments: `[E, 2]` integer tensor: each row joins two vertices.
       colors: optional `[N, C]` or `[B, N, C]` per-vertex colours, C in {3, 4}; uint8, or floats in
         [0, 1]. Each segment blends the colours of its two ends.
+      attributes: optional dict of per-vertex attributes, name -> `[N]` or `[N, K]` (`[B, N]` or
+        `[B, N, K]` for batched vertices), K in 1..4.
       step: int64 step; defaults to `tf.summary.experimental.get_step()`.
       description: optional plain-text description shown with the tag.
 
@@ -88,7 +113,10 @@ def lines(name, vertices, segments, colors=None, *, step=None, description=None)
     Raises:
       ValueError: if an argument is invalid (see the module docstring), or no step was set.
     """
-    return _write("lines", name, ("vertices", vertices), ("segments", segments, 2), colors, step, description)
+    return _write(
+        "lines", name, ("vertices", vertices), ("segments", segments, 2), colors, step, description,
+        _attribute_args(attributes, None),
+    )
 
 
 def camera(name, camera, *, near=0.0, far=1.0, step=None, description=None):
@@ -219,8 +247,88 @@ def _prepare_colors(value, batched_positions):
     return colors
 
 
-def _write(kind, name, positions_arg, indices_arg, colors, step, description):
-    """Checks and writes one summary; `indices_arg` is None or `(arg, value, width)`."""
+def _check_attribute_name(arg, name):
+    if not isinstance(name, str):
+        raise ValueError(f"names in {arg} must be str, got {name!r} ({type(name).__name__})")
+    if not name.strip():
+        raise ValueError(f"names in {arg} must not be empty or only whitespace, got {name!r}")
+    if _CONTROL_CHARACTERS.search(name):
+        raise ValueError(f"names in {arg} must not contain control characters, got {name!r}")
+    if len(name) > _MAX_ATTRIBUTE_NAME_LENGTH:
+        raise ValueError(f"names in {arg} must be at most {_MAX_ATTRIBUTE_NAME_LENGTH} characters, got {len(name)}")
+
+
+def _attribute_args(attributes, face_attributes):
+    """Checks the attribute dicts and their names; returns `[(arg, name, placement, value)]`."""
+    found = []
+    given = (("attributes", "vertex", attributes), ("face_attributes", "face", face_attributes))
+    for dict_arg, placement, mapping in given:
+        if mapping is None:
+            continue
+        if not isinstance(mapping, collections.abc.Mapping):
+            raise ValueError(f"{dict_arg} must be a dict of name -> tensor, got {type(mapping).__name__}")
+        for name, value in mapping.items():
+            _check_attribute_name(dict_arg, name)
+            found.append((f"{dict_arg}[{name!r}]", name, placement, value))
+    vertex_names = set(attributes or ())
+    for _, name, placement, _ in found:
+        if placement == "face" and name in vertex_names:
+            raise ValueError(f"attribute names must be unique: {name!r} is in both attributes and face_attributes")
+    return found
+
+
+@dataclasses.dataclass(frozen=True)
+class _Attribute:
+    """A checked attribute: values `[B, N, K]` per vertex, or `[F, K]` per face (shared by the batch)."""
+
+    arg: str
+    name: str
+    placement: str
+    values: tf.Tensor
+
+    def describe(self):
+        return {"name": self.name, "placement": self.placement, "components": self.values.shape[-1]}
+
+
+def _shape_text(tensor):
+    return str(tensor.shape.as_list()) if tensor.shape.rank is not None else "of unknown rank"
+
+
+def _prepare_attribute(arg, name, placement, value, *, batched, samples, rows, positions_arg):
+    """Checks one attribute's dtype and static shape; `rows` is `(letter, static count or None, noun)`."""
+    tensor = _to_tensor(value, arg)
+    if tensor.dtype.is_bool or tensor.dtype.is_complex or not (tensor.dtype.is_floating or tensor.dtype.is_integer):
+        raise ValueError(f"{arg} must be a float or integer tensor, got dtype {tensor.dtype.name}")
+    letter, count, noun = rows
+    outer = 2 if batched else 1  # the rank of a scalar attribute
+    prefix = "B, " if batched else ""
+    layout = (
+        f"[{prefix}{letter}] or [{prefix}{letter}, K] (K from 1 to {metadata.MAX_COMPONENTS}) with {letter} = "
+        + (f"{count} {noun}" if count is not None else f"the number of {noun}")
+    )
+    rank = tensor.shape.rank
+    if rank not in (outer, outer + 1):
+        raise ValueError(f"{arg} must have shape {layout}, got {_shape_text(tensor)}")
+    if rank == outer + 1 and tensor.shape[-1] not in range(1, metadata.MAX_COMPONENTS + 1):
+        raise ValueError(f"{arg} must have shape {layout}, got {_shape_text(tensor)}")
+    if count is not None and tensor.shape[outer - 1] not in (None, count):
+        raise ValueError(f"{arg} must have shape {layout}, got {_shape_text(tensor)}")
+    if 0 in tensor.shape:
+        raise ValueError(f"{arg} must not be empty, got shape {_shape_text(tensor)}")
+    if batched:
+        _static_size(samples, tensor.shape[0], positions_arg, arg, "the batch size")
+    values = tensor if rank == outer + 1 else tensor[..., tf.newaxis]
+    if placement == "vertex" and not batched:
+        values = values[tf.newaxis]
+    return _Attribute(arg, name, placement, values)
+
+
+def _write(kind, name, positions_arg, indices_arg, colors, step, description, attribute_args=()):
+    """Checks and writes one summary.
+
+    `indices_arg` is None or `(arg, value, width)`; `attribute_args` is `[(arg, name, placement, value)]`
+    from `_attribute_args`.
+    """
     _check_name(name)
     _check_description(description)
     arg, positions = positions_arg
@@ -240,21 +348,35 @@ def _write(kind, name, positions_arg, indices_arg, colors, step, description):
         color_channels = colors.shape[-1]
         if color_channels is None:
             raise ValueError("colors must have a statically known last dimension (3 or 4)")
+    face_count = None if indices is None else indices[1].shape[0]
+    vertex_rows = ("N", vertex_count, "points" if kind == "point_cloud" else "vertices")
+    attributes = [
+        _prepare_attribute(
+            attribute_arg, attribute_name, placement, value,
+            batched=batched and placement == "vertex",
+            samples=samples,
+            rows=vertex_rows if placement == "vertex" else ("F", face_count, "faces"),
+            positions_arg=arg,
+        )
+        for attribute_arg, attribute_name, placement, value in attribute_args
+    ]
 
     summary_metadata = metadata.create_summary_metadata(
         kind,
         vertex_count=vertex_count,
-        index_count=None if indices is None else indices[1].shape[0],
+        index_count=face_count,
         samples=samples,
         color_channels=color_channels,
         description=description,
+        attributes=[a.describe() for a in attributes],
     )
 
     def encode():
         checks = _Checks()
         stored = _validated_arrays(checks, arg, positions, indices, colors)
+        stored += _validated_attributes(checks, arg, positions, indices, attributes)
         with tf.control_dependencies(checks.ops):
-            return _encode_samples(kind, stored)
+            return _encode_samples(kind, stored, [a.describe() for a in attributes])
 
     with tf.summary.experimental.summary_scope(name, f"{kind}_summary", values=[positions]) as (tag, _):
         return tf.summary.write(tag=tag, tensor=encode, step=step, metadata=summary_metadata)
@@ -300,9 +422,44 @@ def _validated_arrays(checks, arg, positions, indices, colors):
     return stored
 
 
-def _encode_samples(kind, stored):
+def _validated_attributes(checks, arg, positions, indices, attributes):
+    """Checks attribute values and computes their ranges; returns [(name, tensor, batched)].
+
+    Each attribute stores its float32 values and a `[K + 1, 2]` array of ranges: (min, max) of each
+    component, then (min, max) of the magnitude (the Euclidean norm of a row).
+    """
+    positions_shape = tf.shape(positions, out_type=tf.int64)
+    stored = []
+    for attribute in attributes:
+        values = tf.cast(attribute.values, tf.float32)
+        finite = tf.reduce_all(tf.math.is_finite(values))
+        checks.require(finite, f"{attribute.arg} must be finite (no NaN or Inf, and within float32 range)")
+        shape = tf.shape(values, out_type=tf.int64)
+        if attribute.placement == "vertex":
+            rows_match, batch_matches = tf.equal(shape[1], positions_shape[1]), tf.equal(shape[0], positions_shape[0])
+            checks.require(rows_match, f"{attribute.arg} must have one row per vertex of {arg}")
+            checks.require(batch_matches, f"{attribute.arg} and {arg} must have the same batch size")
+        else:
+            face_count = tf.shape(indices[1], out_type=tf.int64)[0]
+            checks.require(tf.equal(shape[0], face_count), f"{attribute.arg} must have one row per face")
+        squared = tf.reduce_sum(tf.square(values), axis=-1, keepdims=True)  # squared magnitudes [..., R, 1]
+        lowest = tf.concat([tf.reduce_min(values, axis=-2), tf.sqrt(tf.reduce_min(squared, axis=-2))], axis=-1)
+        highest = tf.concat([tf.reduce_max(values, axis=-2), tf.sqrt(tf.reduce_max(squared, axis=-2))], axis=-1)
+        checks.require(
+            tf.logical_or(tf.reduce_all(tf.math.is_finite(highest)), tf.logical_not(finite)),
+            f"{attribute.arg} must have magnitudes below 1.8e19 (their squares must fit in float32)",
+        )
+        ranges = tf.stack([lowest, highest], axis=-1)
+        values_name, ranges_name = metadata.attribute_array_names(attribute.name)
+        batched = attribute.placement == "vertex"
+        stored += [(values_name, values, batched), (ranges_name, ranges, batched)]
+    return stored
+
+
+def _encode_samples(kind, stored, attributes):
     """Encodes each sample as a serialized string tensor; returns a `[B]` string tensor."""
-    manifest = json.dumps({"version": metadata.FORMAT_VERSION, "kind": kind, "arrays": [n for n, _, _ in stored]})
+    names = [n for n, _, _ in stored]
+    manifest = json.dumps({"version": metadata.FORMAT_VERSION, "kind": kind, "arrays": names, "attributes": attributes})
     shared = {name: tf.io.serialize_tensor(t) for name, t, batched in stored if not batched}
     batched = [(name, t) for name, t, is_batched in stored if is_batched]
 

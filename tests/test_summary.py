@@ -35,7 +35,8 @@ def test_mesh_round_trip_is_exact(logdir):
     assert [s for s, _ in steps] == [0, 1, 2]
     assert series.description == "a <b>mesh</b>"
     assert json.loads(series.plugin_content) == {
-        "version": 1, "kind": "mesh", "vertex_count": 100, "face_count": 150, "samples": 1, "color_channels": 3,
+        "version": 2, "kind": "mesh", "vertex_count": 100, "face_count": 150, "samples": 1, "color_channels": 3,
+        "attributes": [],
     }
     for step, (sample,) in steps:
         assert sample.kind == "mesh"
@@ -52,7 +53,8 @@ def test_lines_round_trip_with_batched_end_points_and_shared_segments(logdir):
         assert summary.lines("frustum", corners, segments, np.full((8, 3), 0.5), step=1)
     series, [(step, samples)] = read_logdir(logdir)[("run", "frustum")]
     assert json.loads(series.plugin_content) == {
-        "version": 1, "kind": "lines", "vertex_count": 8, "segment_count": 8, "samples": 2, "color_channels": 3,
+        "version": 2, "kind": "lines", "vertex_count": 8, "segment_count": 8, "samples": 2, "color_channels": 3,
+        "attributes": [],
     }
     for i, sample in enumerate(samples):
         assert sample.kind == "lines" and list(sample.arrays) == ["vertices", "segments", "colors"]
@@ -253,7 +255,8 @@ def test_metadata_is_a_blob_sequence_and_round_trips():
     [
         (b"\xff", "not valid JSON"),
         (b"[1]", "not a JSON object"),
-        (b'{"version": 2, "kind": "mesh"}', "format version 2"),
+        (b'{"version": 3, "kind": "mesh"}', "format version 3"),
+        (b'{"version": 2, "kind": "mesh", "attributes": [{"name": "a"}]}', "malformed attribute description"),
         (b'{"version": 1, "kind": "cube"}', "unknown summary kind"),
     ],
 )

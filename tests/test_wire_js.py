@@ -55,9 +55,10 @@ def test_node_decodes_the_mesh_route_into_the_logged_arrays(node, tmp_path, chan
     vertices = rng.normal(size=(301, 3)).astype(np.float32)  # 301 colour bytes per channel: unaligned lengths
     faces = rng.integers(0, 301, size=(97, 3)).astype(np.int32)
     colors = None if channels is None else rng.integers(0, 256, size=(301, channels)).astype(np.uint8)
+    grad = rng.normal(size=(301, 3)).astype(np.float32)
     logdir = tmp_path / "logs"
     with tf.summary.create_file_writer(str(logdir / "run")).as_default():
-        summary.mesh("m", vertices, faces, colors, step=5)
+        summary.mesh("m", vertices, faces, colors, attributes={"grad": grad}, step=5)
 
     response = make_client(logdir).get("/data/plugin/mesh3d/mesh", query_string={"run": "run", "tag": "m", "step": 5})
     assert response.status_code == 200
@@ -69,6 +70,11 @@ def test_node_decodes_the_mesh_route_into_the_logged_arrays(node, tmp_path, chan
     np.testing.assert_array_equal(np.asarray(arrays["vertices"]["data"], np.float32), vertices.ravel())
     assert arrays["faces"]["type"] == "Uint32Array"
     np.testing.assert_array_equal(arrays["faces"]["data"], faces.ravel())
+    [attribute] = decoded["header"]["attributes"]
+    values = arrays[attribute["values"]]
+    assert values["type"] == "Float32Array" and values["shape"] == [301, 3]
+    np.testing.assert_array_equal(np.asarray(values["data"], np.float32), grad.ravel())
+    assert arrays[attribute["ranges"]]["type"] == "Float32Array" and arrays[attribute["ranges"]]["shape"] == [4, 2]
     if colors is None:
         assert "colors" not in arrays
     else:

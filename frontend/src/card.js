@@ -3,9 +3,18 @@ import * as THREE from 'three';
 import {OrbitControls} from 'three/addons/controls/OrbitControls.js';
 
 import {fetchMesh} from './api.js';
-import {boundingSphere, fitCamera} from './camera_fit.js';
+import {ArrowControls} from './arrow_controls.js';
+import {autoArrowScale} from './arrows.js';
+import {coloringUniforms, setColoring} from './attribute_color.js';
+import {fitCamera} from './camera_fit.js';
+import {ColorControls} from './color_controls.js';
+import {COLORMAPS} from './colormap.js';
 import {el, labelled} from './dom.js';
-import {buildObject, disposeObject, restyle} from './model.js';
+import {GhostControl, buildGhost, ghostCandidates} from './ghost.js';
+import {Legend} from './legend.js';
+import {StepModel, restyleMaterial} from './model.js';
+import {chooseColormap, normalization, storedRange, unionRange} from './range.js';
+import {indexAfterRelisting, indexAtOrBefore} from './steps.js';
 
 const FOV_DEGREES = 45;
 const BACKGROUND = 0xf3f4f6;
@@ -23,20 +32,30 @@ function countText(entry) {
 
 export class MeshCard {
   /**
-   * @param {{run: string, tag: string, entry: object, shared: import('./shared_renderer.js').SharedRenderer}} options
-   *   entry is this tag's listing from the `tags` route.
+   * @param {{run: string, tag: string, listing: object, shared: import('./shared_renderer.js').SharedRenderer}} options
+   *   listing is the `tags` route's JSON, holding this card's entry.
    */
-  constructor({run, tag, entry, shared}) {
+  constructor({run, tag, listing, shared}) {
     this.run = run;
     this.tag = tag;
-    this.entry = entry;
+    this.listing = listing;
+    this.entry = listing.runs[run][tag];
     this.shared = shared;
-    this.steps = entry.steps || [];
+    this.steps = this.entry.steps || [];
+    this.index = -1;
     this.style = {pointSize: 2, wireframe: false};
-    this.object = null;
+    this.model = null; // the StepModel of the step shown
+    this.shownStep = null;
+    this.ghost = null; // {object, key, step}
+    this.seen = new Map(); // attribute name -> per-row union of the ranges of the steps loaded
+    this.uniforms = coloringUniforms();
+    this.arrowScale = null; // {name, scale}: the automatic arrow scale, fixed when arrows are chosen
     this.cameraFitted = false;
-    this.request = null;
-    this.pendingStep = null;
+    this.requests = new Map(); // "step" or "ghost" -> the AbortController of its latest fetch
+    this.loading = new Set(); // "step" and "ghost" while they are fetched
+    this.dirty = false; // a change waits for the next frame
+    this.failed = false;
+    this.started = false;
     this.sample = 0;
 
     this.element = el('section', 'mesh3d-card');
@@ -45,14 +64,13 @@ export class MeshCard {
     const title = el('header', 'mesh3d-title');
     title.append(el('span', 'mesh3d-tag', tag), el('span', 'mesh3d-run', run));
     this.element.append(title);
-    if (entry.description) this.element.append(el('p', 'mesh3d-description', entry.description));
+    if (this.entry.description) this.element.append(el('p', 'mesh3d-description', this.entry.description));
     this.view = el('div', 'mesh3d-view');
     this.view.tabIndex = 0;
-    this.element.append(this.view);
+    this.legend = new Legend();
     this.errorBox = el('div', 'mesh3d-error');
     this.errorBox.hidden = true;
-    this.element.append(this.errorBox);
-    this.element.append(this.buildControls());
+    this.element.append(this.view, this.legend.element, this.errorBox, this.buildControls());
 
     this.scene = new THREE.Scene();
     this.scene.background = new THREE.Color(BACKGROUND);
@@ -64,33 +82,51 @@ export class MeshCard {
     this.controls = new OrbitControls(this.camera, this.view);
     this.controls.addEventListener('change', () => shared.requestRender());
 
-    if (entry.error) {
-      this.fail(entry.error);
+    if (this.entry.error) {
+      this.fail(this.entry.error);
     } else if (this.steps.length === 0) {
       this.fail('No steps of this tag were kept.');
     } else {
-      shared.add({element: this.view, draw: (...args) => this.draw(...args), afterDraw: () => this.afterDraw()});
-      this.showStep(this.steps.length - 1);
+      this.start();
     }
+  }
+
+  start() {
+    this.started = true;
+    this.shared.add({element: this.view, draw: (...args) => this.draw(...args), afterDraw: () => this.afterDraw()});
+    this.updateSlider(this.steps.length - 1);
+    this.showStep(this.steps.length - 1);
   }
 
   buildControls() {
     const controls = el('div', 'mesh3d-controls');
-    const last = Math.max(this.steps.length - 1, 0);
     const step = labelled('', 'mesh3d-step-control', {
-      type: 'range', min: 0, max: last, step: 1, value: last, 'aria-label': 'step',
+      type: 'range', min: 0, max: 0, step: 1, value: 0, 'aria-label': 'step',
     });
     this.stepInput = step.input;
     this.stepInput.className = 'mesh3d-step';
-    this.stepInput.disabled = this.steps.length < 2;
-    this.stepInput.addEventListener('input', () => this.showStep(Number(this.stepInput.value)));
+    this.stepInput.addEventListener('input', () => {
+      const index = Number(this.stepInput.value);
+      this.follow.input.checked = index === this.steps.length - 1;
+      this.showStep(index);
+    });
     this.stepLabel = el('span', 'mesh3d-step-label');
-    controls.append(step.label, this.stepLabel);
+    this.follow = labelled('follow latest step ', 'mesh3d-option', {type: 'checkbox', class: 'mesh3d-follow'});
+    this.follow.input.checked = true;
+    this.follow.input.addEventListener('change', () => {
+      const last = this.steps.length - 1;
+      if (this.follow.input.checked && this.started && this.index !== last) {
+        this.updateSlider(last);
+        this.showStep(last);
+      }
+    });
+    const stepRow = el('div', 'mesh3d-options');
+    stepRow.append(this.stepLabel, this.follow.label);
+    controls.append(step.label, stepRow);
 
     const options = el('div', 'mesh3d-options');
     if (this.entry.kind === 'mesh') {
-      const wireframe = labelled('wireframe ', 'mesh3d-option', {type: 'checkbox'});
-      wireframe.input.className = 'mesh3d-wireframe';
+      const wireframe = labelled('wireframe ', 'mesh3d-option', {type: 'checkbox', class: 'mesh3d-wireframe'});
       wireframe.input.addEventListener('change', () => {
         this.style.wireframe = wireframe.input.checked;
         this.restyle();
@@ -98,9 +134,8 @@ export class MeshCard {
       options.append(wireframe.label);
     } else if (this.entry.kind === 'point_cloud') {
       const size = labelled('point size ', 'mesh3d-option', {
-        type: 'range', min: 1, max: 12, step: 1, value: this.style.pointSize,
+        type: 'range', min: 1, max: 12, step: 1, value: this.style.pointSize, class: 'mesh3d-point-size',
       });
-      size.input.className = 'mesh3d-point-size';
       size.input.addEventListener('input', () => {
         this.style.pointSize = Number(size.input.value);
         this.restyle();
@@ -109,26 +144,64 @@ export class MeshCard {
     }
     if (this.entry.samples > 1) {
       const sample = labelled('sample ', 'mesh3d-option', {
-        type: 'number', min: 0, max: this.entry.samples - 1, step: 1, value: 0,
+        type: 'number', min: 0, max: this.entry.samples - 1, step: 1, value: 0, class: 'mesh3d-sample',
       });
-      sample.input.className = 'mesh3d-sample';
       sample.input.addEventListener('change', () => {
         const value = Math.trunc(Number(sample.input.value));
         this.sample = Math.min(Math.max(Number.isFinite(value) ? value : 0, 0), this.entry.samples - 1);
         sample.input.value = String(this.sample);
-        this.showStep(Number(this.stepInput.value));
+        this.showStep(this.index);
       });
       options.append(sample.label);
     }
-    options.append(el('span', 'mesh3d-counts', countText(this.entry)));
-    controls.append(options);
+    this.ghostControl = new GhostControl(() => this.loadGhost());
+    this.ghostControl.setCandidates(ghostCandidates(this.listing, this.run, this.tag));
+    options.append(this.ghostControl.element, el('span', 'mesh3d-counts', countText(this.entry)));
+
+    this.colorControls = new ColorControls(this.entry, () => this.applyColoring());
+    this.arrowControls = new ArrowControls(this.entry, () => this.applyArrows());
+    controls.append(options, this.colorControls.element, this.arrowControls.element);
     return controls;
   }
 
+  updateSlider(index) {
+    this.stepInput.max = String(Math.max(this.steps.length - 1, 0));
+    this.stepInput.disabled = this.steps.length < 2;
+    this.stepInput.value = String(index);
+  }
+
+  /**
+   * Takes a new listing of the tags: the step slider grows with the run, and a following card moves
+   * to the newest step.
+   */
+  update(listing) {
+    this.listing = listing;
+    this.ghostControl.setCandidates(ghostCandidates(listing, this.run, this.tag));
+    const entry = listing.runs?.[this.run]?.[this.tag];
+    if (!entry || entry.error || !(entry.steps?.length > 0)) return;
+    const current = this.steps[this.index]?.step;
+    this.entry = {...this.entry, steps: entry.steps, max_step: entry.max_step};
+    this.steps = entry.steps;
+    if (!this.started) {
+      this.errorBox.hidden = true;
+      this.failed = false;
+      this.start();
+      return;
+    }
+    const index = indexAfterRelisting(this.steps, current, this.follow.input.checked);
+    this.updateSlider(index);
+    if (this.steps[index].step !== current) {
+      this.showStep(index);
+    } else {
+      this.index = index;
+      this.loadGhost();
+    }
+  }
+
   restyle() {
-    if (!this.object) return;
-    restyle(this.object, this.style);
-    this.shared.requestRender();
+    this.model?.restyle(this.style);
+    if (this.ghost) restyleMaterial(this.ghost.object.material, this.style);
+    this.redraw();
   }
 
   setState(state) {
@@ -136,52 +209,192 @@ export class MeshCard {
   }
 
   fail(message) {
+    this.failed = true;
     this.setState('error');
     this.errorBox.textContent = message;
     this.errorBox.hidden = false;
   }
 
-  /** Fetches step number `index` of this tag's steps and draws it; a newer request cancels an older one. */
-  async showStep(index) {
-    const {step, wall_time: wallTime} = this.steps[index];
-    this.stepLabel.textContent = `step ${step} · ${new Date(wallTime * 1000).toLocaleString()}`;
-    this.request?.abort();
-    const request = new AbortController();
-    this.request = request;
-    this.pendingStep = null;
-    this.setState('loading');
-    let decoded;
-    try {
-      decoded = await fetchMesh({run: this.run, tag: this.tag, step, sample: this.sample}, request.signal);
-    } catch (error) {
-      if (request.signal.aborted) return;
-      this.fail(`Step ${step}, sample ${this.sample} could not be loaded: ${error.message}`);
-      return;
+  setLoading(what, loading) {
+    if (loading) {
+      this.loading.add(what);
+      if (!this.failed) this.setState('loading');
+    } else {
+      this.loading.delete(what);
+      if (this.loading.size === 0) this.redraw();
     }
-    if (request.signal.aborted) return;
-    this.errorBox.hidden = true;
-    this.replaceObject(buildObject(this.entry.kind, decoded.arrays, this.style), decoded.arrays.vertices.data);
-    this.pendingStep = step;
+  }
+
+  /** Asks for a frame; the card reads "ready" once it is drawn with nothing left to load. */
+  redraw() {
+    this.dirty = true;
+    if (this.loading.size === 0 && !this.failed) this.setState('drawing');
     this.shared.requestRender();
   }
 
-  replaceObject(object, positions) {
-    if (this.object) {
-      this.scene.remove(this.object);
-      disposeObject(this.object);
+  /**
+   * Fetches one step for `what` ("step" or "ghost"), cancelling the earlier request for it. Resolves to
+   * the decoded step, or null if a newer request replaced this one; rejects (no longer loading) on failure.
+   */
+  async fetchLatest(what, query) {
+    this.requests.get(what)?.abort();
+    const request = new AbortController();
+    this.requests.set(what, request);
+    this.setLoading(what, true);
+    try {
+      const decoded = await fetchMesh(query, request.signal);
+      return request.signal.aborted ? null : decoded;
+    } catch (error) {
+      if (request.signal.aborted) return null;
+      this.setLoading(what, false);
+      throw error;
     }
-    this.object = object;
-    this.scene.add(object);
+  }
+
+  /** Fetches step number `index` of this tag's steps and draws it; a newer request cancels an older one. */
+  async showStep(index) {
+    this.index = index;
+    const {step, wall_time: wallTime} = this.steps[index];
+    this.stepLabel.textContent = `step ${step} · ${new Date(wallTime * 1000).toLocaleString()}`;
+    let decoded;
+    try {
+      decoded = await this.fetchLatest('step', {run: this.run, tag: this.tag, step, sample: this.sample});
+    } catch (error) {
+      this.fail(`Step ${step}, sample ${this.sample} could not be loaded: ${error.message}`);
+      return;
+    }
+    if (!decoded) return;
+    this.errorBox.hidden = true;
+    this.failed = false;
+    this.replaceModel(new StepModel(this.entry.kind, decoded, this.style), step);
+    this.applyColoring();
+    this.applyArrows();
+    this.setLoading('step', false);
+    this.loadGhost();
+  }
+
+  replaceModel(model, step) {
+    if (this.model) {
+      this.scene.remove(this.model.group);
+      this.model.dispose();
+    }
+    this.model = model;
+    this.shownStep = step;
+    this.scene.add(model.group);
+    for (const [name, attribute] of model.attributes) {
+      const rows = this.seen.get(name) || [];
+      for (let row = 0; row <= attribute.components; row++) {
+        rows[row] = unionRange(rows[row], storedRange(attribute.ranges.data, row));
+      }
+      this.seen.set(name, rows);
+    }
     if (!this.cameraFitted) {
-      this.fitCamera(positions);
+      this.fitCamera(model.boundingSphere());
       this.cameraFitted = true;
     }
   }
 
-  fitCamera(positions) {
+  /** The range of one quantity of `attribute` that the chosen range mode asks for. */
+  rangeOf(attribute, row) {
+    const step = storedRange(attribute.ranges.data, row);
+    const mode = this.colorControls.rangeMode();
+    if (mode === 'seen') return this.seen.get(attribute.name)?.[row] ?? step;
+    if (mode === 'manual') {
+      this.colorControls.fillManual(step);
+      return this.colorControls.manualRange() ?? step;
+    }
+    return step;
+  }
+
+  /** Colours the shown step as the colour controls say, and updates the legend. */
+  applyColoring() {
+    const model = this.model;
+    if (!model) return;
+    const quantity = this.colorControls.quantity();
+    const attribute = quantity && model.drawable(quantity.name);
+    if (!attribute) {
+      model.setColoring(quantity || this.colorControls.plainSource() === 'none' ? 'none' : null);
+      if (quantity) this.legend.showMessage(`Step ${this.shownStep} has no attribute ${quantity.name}.`);
+      else this.legend.hide();
+      this.redraw();
+      return;
+    }
+    const range = this.rangeOf(attribute, quantity.row);
+    const magnitude = quantity.row === attribute.components && attribute.components > 1;
+    const colormap = chooseColormap(this.colorControls.colormapChoice(), range, magnitude);
+    const {scale, offset, low, high} = normalization(range, COLORMAPS[colormap].diverging);
+    setColoring(this.uniforms, {components: attribute.components, row: quantity.row, colormap, scale, offset});
+    model.setColoring({name: attribute.name, uniforms: this.uniforms});
+    this.legend.show({title: quantity.label, colormap, low, high});
+    this.redraw();
+  }
+
+  /** Draws the chosen vector attribute as arrows, at the automatic length times the slider's factor. */
+  applyArrows() {
+    const model = this.model;
+    if (!model) return;
+    const name = this.arrowControls.name();
+    const attribute = name === null ? undefined : model.drawable(name);
+    if (!attribute) {
+      model.setArrows(null);
+      this.arrowScale = null;
+    } else {
+      if (this.arrowScale?.name !== name) {
+        const longest = storedRange(attribute.ranges.data, attribute.components).max;
+        this.arrowScale = {name, scale: autoArrowScale(longest, model.boundingSphere().radius)};
+      }
+      model.setArrows(name, this.arrowScale.scale * this.arrowControls.factor());
+    }
+    this.redraw();
+  }
+
+  /** Loads the overlay chosen in the ghost control at the nearest kept step at or before this card's. */
+  async loadGhost() {
+    const target = this.ghostControl.target();
+    const entry = target && this.listing.runs?.[target.run]?.[target.tag];
+    const step = this.shownStep;
+    const index = entry && !entry.error && step !== null ? indexAtOrBefore(entry.steps || [], step) : -1;
+    if (index < 0) {
+      this.requests.get('ghost')?.abort();
+      this.ghostControl.note.textContent = target ? ` no step at or before ${step}` : '';
+      this.removeGhost();
+      this.setLoading('ghost', false);
+      return;
+    }
+    const ghostStep = entry.steps[index].step;
+    const sample = Math.min(this.sample, Math.max((entry.samples || 1) - 1, 0));
+    const key = JSON.stringify([target.run, target.tag, ghostStep, sample]);
+    if (this.ghost?.key === key) return;
+    let decoded;
+    try {
+      decoded = await this.fetchLatest('ghost', {run: target.run, tag: target.tag, step: ghostStep, sample});
+    } catch (error) {
+      this.ghostControl.note.textContent = ` could not be loaded: ${error.message}`;
+      this.removeGhost();
+      this.redraw();
+      return;
+    }
+    if (!decoded) return;
+    this.removeGhost();
+    const object = buildGhost(entry.kind, decoded, this.style);
+    this.scene.add(object);
+    this.ghost = {object, key, step: ghostStep};
+    this.ghostControl.note.textContent = ghostStep === step ? '' : ` (step ${ghostStep})`;
+    this.setLoading('ghost', false);
+  }
+
+  removeGhost() {
+    if (!this.ghost) return;
+    this.scene.remove(this.ghost.object);
+    this.ghost.object.geometry.dispose();
+    this.ghost.object.material.dispose();
+    this.ghost = null;
+  }
+
+  fitCamera(sphere) {
     const rect = this.view.getBoundingClientRect();
     const aspect = rect.width > 0 && rect.height > 0 ? rect.width / rect.height : 1;
-    const fit = fitCamera(boundingSphere(positions), FOV_DEGREES, aspect);
+    const fit = fitCamera(sphere, FOV_DEGREES, aspect);
     this.camera.position.set(...fit.position);
     // Leave room to zoom out: the far plane covers the controls' largest distance.
     this.controls.maxDistance = fit.distance * 8;
@@ -203,9 +416,11 @@ export class MeshCard {
 
   /** Called once the frame holding this card's view has been drawn. */
   afterDraw() {
-    if (this.pendingStep === null) return;
-    this.element.dataset.step = String(this.pendingStep);
-    this.pendingStep = null;
-    this.setState('ready');
+    if (!this.dirty || this.loading.size > 0) return;
+    this.dirty = false;
+    this.element.dataset.step = String(this.shownStep);
+    if (this.ghost) this.element.dataset.ghostStep = String(this.ghost.step);
+    else delete this.element.dataset.ghostStep;
+    if (!this.failed) this.setState('ready');
   }
 }

@@ -59,4 +59,22 @@ body {
 .mesh3d-options { display: flex; gap: 16px; align-items: center; flex-wrap: wrap; }
 .mesh3d-option { display: inline-flex; gap: 6px; align-items: center; }
 .mesh3d-counts { color: #5f6368; margin-left: auto; }
+.mesh3d-option[hidden], .mesh3d-options[hidden], .mesh3d-legend[hidden] { display: none; }
+.mesh3d-option input[type="number"] { width: 6em; }
+.mesh3d-option input[aria-invalid="true"] { outline: 2px solid #b3261e; }
+.mesh3d-arrow-factor, .mesh3d-ghost-note { color: #5f6368; font-variant-numeric: tabular-nums; }
+.mesh3d-legend { margin: -4px 0 8px; }
+.mesh3d-legend-title { color: #3c4043; font-size: 12px; overflow-wrap: anywhere; }
+.mesh3d-legend-bar { display: block; width: 100%; height: 12px; border-radius: 2px; }
+.mesh3d-legend-bar[hidden], .mesh3d-legend-labels[hidden], .mesh3d-legend-zero[hidden] { display: none; }
+.mesh3d-legend-labels {
+  position: relative;
+  display: flex;
+  justify-content: space-between;
+  height: 1.4em;
+  color: #3c4043;
+  font-size: 12px;
+  font-variant-numeric: tabular-nums;
+}
+.mesh3d-legend-zero { position: absolute; transform: translateX(-50%); }
 `;

@@ -1,13 +1,11 @@
 """The 3D tab in a real TensorBoard, in headless Chromium, with both of TensorBoard's loaders."""
 
-import io
-
 import numpy as np
 import pytest
 import tensorflow as tf
-from PIL import Image
 from playwright.sync_api import expect
 
+from dashboard_page import fraction_differing, open_tab, view_pixels
 from tensorboard_process import tensorboard
 from demo import sample_logdir
 from demo.sample_logdir import spiral_galaxy, twisted_torus
@@ -41,25 +39,10 @@ def _box_edges(vertices):
     return corners, np.array(edges, np.int32)
 
 
-def _open_tab(page, url):
-    page.goto(f"{url}/#mesh3d")
-    frame = page.frame_locator('iframe[src*="plugin_entry.html?name=mesh3d"]')
-    return frame
-
-
-def _view_pixels(card):
-    png = card.locator(".mesh3d-view").screenshot()
-    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(np.int16)
-
-
-def _fraction_differing(a, b, threshold=24):
-    return float(np.mean(np.abs(a - b).max(axis=-1) > threshold))
-
-
 @pytest.mark.parametrize("load_fast", ["true", "false"])
 def test_cards_draw_meshes_and_follow_the_step_slider(page, logdir, artifacts, load_fast):
     with tensorboard(logdir, f"--load_fast={load_fast}") as url:
-        frame = _open_tab(page, url)
+        frame = open_tab(page, url)
         cards = frame.locator(".mesh3d-card")
         expect(cards).to_have_count(3, timeout=TIMEOUT_MS)
         for card in (cards.nth(0), cards.nth(1), cards.nth(2)):
@@ -67,7 +50,7 @@ def test_cards_draw_meshes_and_follow_the_step_slider(page, logdir, artifacts, l
             expect(card).to_have_attribute("data-step", str(STEPS[-1]), timeout=TIMEOUT_MS)
 
         mesh_card = frame.locator('.mesh3d-card[data-tag="shapes/torus"]')
-        before = _view_pixels(mesh_card)
+        before = view_pixels(mesh_card)
         background = before[2, 2]  # a corner of the view shows the background
         model_area = np.abs(before - background).max(axis=-1) > 24
         assert model_area.mean() > 0.05, "the mesh covers too little of its view"
@@ -76,18 +59,18 @@ def test_cards_draw_meshes_and_follow_the_step_slider(page, logdir, artifacts, l
         mesh_card.locator(".mesh3d-step").fill("0")
         expect(mesh_card).to_have_attribute("data-step", str(STEPS[0]), timeout=TIMEOUT_MS)
         expect(mesh_card.locator(".mesh3d-step-label")).to_contain_text("step 0")
-        after = _view_pixels(mesh_card)
-        assert _fraction_differing(before, after) > 0.01, "moving the step slider did not change the picture"
+        after = view_pixels(mesh_card)
+        assert fraction_differing(before, after) > 0.01, "moving the step slider did not change the picture"
 
         for tag, least in ((HOSTILE_TAG, 0.01), ("shapes/bounding_box", 0.002)):
-            pixels = _view_pixels(cards.filter(has=frame.get_by_text(tag, exact=True)))
+            pixels = view_pixels(cards.filter(has=frame.locator(".mesh3d-tag").get_by_text(tag, exact=True)))
             assert (np.abs(pixels - pixels[2, 2]).max(axis=-1) > 24).mean() > least, f"{tag} draws nothing"
         expect(frame.locator('.mesh3d-card[data-tag="shapes/bounding_box"]')).to_contain_text("12 segments")
 
 
 def test_user_text_is_shown_as_text_never_as_html(page, logdir):
     with tensorboard(logdir, "--load_fast=false") as url:
-        frame = _open_tab(page, url)
+        frame = open_tab(page, url)
         expect(frame.locator(".mesh3d-card")).to_have_count(3, timeout=TIMEOUT_MS)
         text = frame.locator("body").inner_text()
         assert HOSTILE_TAG in text and HOSTILE_DESCRIPTION in text
@@ -99,7 +82,7 @@ def test_user_text_is_shown_as_text_never_as_html(page, logdir):
 def test_the_demo_logdir_shows_both_objects_with_every_step_kept(page, tmp_path, artifacts):
     sample_logdir.write(str(tmp_path / "runs"), steps=12)  # more than the 10 steps kept by default
     with tensorboard(tmp_path / "runs", "--samples_per_plugin=mesh3d=0") as url:
-        frame = _open_tab(page, url)
+        frame = open_tab(page, url)
         cards = frame.locator(".mesh3d-card")
         expect(cards).to_have_count(2, timeout=TIMEOUT_MS)
         for index in range(2):

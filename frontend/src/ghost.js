@@ -1,0 +1,84 @@
+// A ghost overlay in a card: another tag of the same run, or the same tag of another run, drawn
+// translucent at the card's step (its nearest kept step at or before it), to compare e.g. a prediction
+// with its target.
+import {el, option, select} from './dom.js';
+import {buildGeometry, buildMaterial, buildObject, drawnAs} from './model.js';
+
+const GHOST_COLOR = 0xe8710a;
+const GHOST_OPACITY = {mesh: 0.25, lines: 0.5, points: 0.5};
+const SAME_RUN = 'other tags of this run';
+const OTHER_RUNS = 'this tag in other runs';
+
+/**
+ * The tags a card can overlay: the other tags of its run, then its tag in the other runs.
+ *
+ * @param {{runs: Object<string, Object<string, object>>}} listing the `tags` route's JSON.
+ * @returns {{run: string, tag: string, group: string}[]} sorted within each group.
+ */
+export function ghostCandidates(listing, run, tag) {
+  const runs = listing.runs || {};
+  const sameRun = Object.keys(runs[run] || {}).filter((t) => t !== tag).sort();
+  const otherRuns = Object.keys(runs).filter((r) => r !== run && runs[r][tag]).sort();
+  return [
+    ...sameRun.map((t) => ({run, tag: t, group: SAME_RUN})),
+    ...otherRuns.map((r) => ({run: r, tag, group: OTHER_RUNS})),
+  ];
+}
+
+/** The overlay's selector: "none" or one of ghostCandidates(). Option texts are run and tag names. */
+export class GhostControl {
+  /** @param {() => void} onChange */
+  constructor(onChange) {
+    this.control = select('overlay ', 'mesh3d-ghost', [['none', 'none']]);
+    this.note = el('span', 'mesh3d-ghost-note');
+    this.control.label.append(this.note);
+    this.element = this.control.label;
+    this.candidates = [];
+    this.control.input.addEventListener('change', onChange);
+  }
+
+  /** Replaces the choices, keeping the chosen one if it is still there. */
+  setCandidates(candidates) {
+    const chosen = this.target();
+    this.candidates = candidates;
+    const input = this.control.input;
+    input.replaceChildren(option('none', 'none'));
+    const groups = new Map();
+    candidates.forEach((candidate, i) => {
+      if (!groups.has(candidate.group)) {
+        const group = el('optgroup');
+        group.label = candidate.group;
+        groups.set(candidate.group, group);
+        input.append(group);
+      }
+      const text = candidate.group === SAME_RUN ? candidate.tag : candidate.run;
+      groups.get(candidate.group).append(option(String(i), text));
+    });
+    const kept = chosen ? candidates.findIndex((c) => c.run === chosen.run && c.tag === chosen.tag) : -1;
+    input.value = kept >= 0 ? String(kept) : 'none';
+    this.element.hidden = candidates.length === 0;
+  }
+
+  /** The chosen `{run, tag}`, or null. */
+  target() {
+    const value = this.control.input.value;
+    return value === 'none' ? null : this.candidates[Number(value)];
+  }
+}
+
+/**
+ * The ghost of one decoded step: its geometry in one translucent colour, never hiding the card's object.
+ *
+ * @param {string} kind the ghost tag's kind.
+ * @param {{arrays: object}} decoded
+ * @param {{pointSize: number, wireframe: boolean}} style
+ */
+export function buildGhost(kind, {arrays}, style) {
+  const as = drawnAs(kind, arrays);
+  const material = buildMaterial(as, {color: GHOST_COLOR, vertexColors: false, transparent: true}, style);
+  material.opacity = GHOST_OPACITY[as];
+  material.depthWrite = false;
+  const ghost = buildObject(as, buildGeometry(kind, arrays), material);
+  ghost.renderOrder = 1;
+  return ghost;
+}

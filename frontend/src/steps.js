@@ -1,0 +1,37 @@
+// Finding steps in a tag's ascending list of kept steps ([{step, wall_time}], see docs/http-api.md).
+
+/**
+ * The index of the last kept step at or before `step`, or -1 if every kept step is later.
+ *
+ * @param {{step: number}[]} steps ascending by step.
+ * @param {number} step
+ */
+export function indexAtOrBefore(steps, step) {
+  let low = 0;
+  let high = steps.length - 1;
+  let found = -1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (steps[middle].step <= step) {
+      found = middle;
+      low = middle + 1;
+    } else {
+      high = middle - 1;
+    }
+  }
+  return found;
+}
+
+/**
+ * Which step to show once a tag's kept steps were listed again: the newest when following it, else the
+ * step shown before (or the last one before it, if it was dropped; else the first).
+ *
+ * @param {{step: number}[]} steps the new list, ascending.
+ * @param {number|undefined} current the step shown before, if any.
+ * @param {boolean} following
+ * @returns {number} an index into `steps` (-1 when it is empty).
+ */
+export function indexAfterRelisting(steps, current, following) {
+  if (following || current === undefined) return steps.length - 1;
+  return Math.max(indexAtOrBefore(steps, current), Math.min(0, steps.length - 1));
+}
