@@ -272,6 +272,41 @@ class Camera:
             point_2d, depth = self._check(point_2d=(point_2d, 2), depth=(depth, 1))
             return self._camera_to_world(self._camera_ray(point_2d) * depth)
 
+    def to_clip(self, point, near, far, name="camera_to_clip"):
+        """Maps world points to the clip space that `graphics_ops.rendering.rasterize` takes.
+
+        Pixel (i, j) of the rasterized image is the camera's pixel (i, j), centred on the point
+        (j, i) of `project`; depth z / w is -1 at depth `near` and 1 at depth `far` (OpenGL's
+        convention), and w is the depth. Lens distortion cannot be expressed in clip space, where
+        triangles stay straight, so cameras with distortion are refused.
+
+        Args:
+          point: A tensor of shape `[A1, ..., An, 3]`: world points.
+          near: A positive Python float: the depth of the near clipping plane.
+          far: A Python float > `near`: the depth of the far clipping plane.
+          name: A name for this op.
+
+        Returns:
+          A tensor of shape `[A1, ..., An, 4]`: (x, y, z, w) clip coordinates.
+
+        Raises:
+          ValueError: If the camera has distortion, or `near` and `far` are not 0 < near < far.
+        """
+        if self.distortion is not None:
+            raise ValueError("to_clip needs a camera without lens distortion (rendering is pinhole)")
+        if not (isinstance(near, (int, float)) and isinstance(far, (int, float)) and 0 < near < far):
+            raise ValueError(f"near and far must be Python numbers with 0 < near < far, got {near!r}, {far!r}")
+        with tf.name_scope(name):
+            (point,) = self._check(point=(point, 3))
+            x, y, z = tf.unstack(self._world_to_camera(point), axis=-1)
+            fx, fy = tf.unstack(self.focal, axis=-1)
+            cx, cy = tf.unstack(self.principal_point, axis=-1)
+            width, height = float(self.width), float(self.height)
+            clip_x = (2.0 * fx / width) * x + (2.0 * (cx + 0.5) / width - 1.0) * z
+            clip_y = -(2.0 * fy / height) * y + (1.0 - 2.0 * (cy + 0.5) / height) * z
+            clip_z = ((far + near) * z - 2.0 * far * near) / (far - near)
+            return tf.stack(shape.broadcast((clip_x, 0), (clip_y, 0), (clip_z, 0), (z, 0)), axis=-1)
+
     def frustum_corners(self, near, far, name="camera_frustum_corners"):
         """See the module function `frustum_corners`."""
         return frustum_corners(self, near, far, name=name)

@@ -75,6 +75,7 @@ CAMERA_WRAPPERS = {
     "Camera.unproject": lambda r, t, f, c, k, x, z: _camera(r, t, f, c, k).unproject(x, z),
     "Camera.frustum_corners": lambda r, t, f, c, k, n, z: _camera(r, t, f, c, k).frustum_corners(n, z),
     "Camera.to_vector": lambda r, t, f, c, k: _camera(r, t, f, c, k).to_vector(),
+    "Camera.to_clip": lambda r, t, f, c, p: _camera(r, t, f, c).to_clip(p, 0.1, 10.0),
 }
 CAMERA = ["rotation", "translation", "focal", "principal_point"]
 
@@ -109,6 +110,7 @@ CASES = {
     "Camera.unproject": CAMERA + ["distortion", "pixel", "depth"],
     "Camera.frustum_corners": CAMERA + ["distortion", "near", "far"],
     "Camera.to_vector": CAMERA + ["distortion"],
+    "Camera.to_clip": CAMERA + ["world_point"],
 }
 # The names the errors use for the wrappers' arguments.
 WRAPPER_ARGUMENTS = {
