@@ -37,9 +37,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	touch $@
 
 demo: setup
-	$(BIN)/python -m demo.sample_logdir --logdir $(LOGDIR)
-	@echo "Serving TensorBoard on http://127.0.0.1:$(PORT)/#mesh3d (Ctrl-C stops it)"
-	$(BIN)/tensorboard --logdir $(LOGDIR) --host 127.0.0.1 --port $(PORT) --samples_per_plugin=mesh3d=0
+	$(BIN)/python -m demo.live --logdir $(LOGDIR) --port $(PORT)
 
 browser:
 	@if [ ! -x "$(CHROMIUM)" ]; then \
@@ -62,6 +60,7 @@ bench: setup
 	$(BIN)/python -m bench.transformation
 	$(BIN)/python -m bench.graphics
 	$(BIN)/python -m bench.rendering
+	$(BIN)/python -m bench.pose_fit
 
 clean:
 	rm -rf $(VENV) frontend/node_modules $(BUNDLE) build *.egg-info artifacts

@@ -1,0 +1,67 @@
+"""The pose-fitting demo's run in the 3D tab: its gradient colormap, legend, arrows and target ghost.
+
+A real (short) fit written by demo.pose_fit, a real TensorBoard process, headless Chromium.
+"""
+
+import numpy as np
+import pytest
+from playwright.sync_api import expect
+
+from dashboard_page import fraction_differing, open_tab, view_pixels
+from demo import pose_fit
+from logdir_reading import read_logdir
+from tensorboard_process import tensorboard
+
+STEPS = 3
+TIMEOUT_MS = 60_000
+
+
+@pytest.fixture(scope="module")
+def logdir(tmp_path_factory):
+    logdir = tmp_path_factory.mktemp("e2e-pose-fit") / "logs"
+    pose_fit.run(str(logdir / "pose_fit"), seed=0, steps=STEPS, size=48, progress=False)
+    return logdir
+
+
+def _stored_range(logdir, attribute):
+    """The (min, max) magnitude range stored with the last step of pose/estimate."""
+    _, steps = read_logdir(logdir)[("pose_fit", "pose/estimate")]
+    [sample] = steps[-1][1]
+    ranges = np.frombuffer(sample.arrays[f"attribute_range/{attribute}"].data, "<f4").reshape(-1, 2)
+    return ranges[-1]
+
+
+def test_the_gradient_colormap_legend_arrows_and_target_ghost_are_drawn(page, logdir, artifacts):
+    with tensorboard(logdir, "--samples_per_plugin=mesh3d=0") as url:
+        frame = open_tab(page, url)
+        card = frame.locator('.mesh3d-card[data-tag="pose/estimate"]')
+        expect(card).to_have_attribute("data-step", str(STEPS - 1), timeout=TIMEOUT_MS)
+        expect(card).to_have_attribute("data-state", "ready", timeout=TIMEOUT_MS)
+        expect(frame.locator('.mesh3d-card[data-tag="pose/camera"]')).to_have_attribute(
+            "data-state", "ready", timeout=TIMEOUT_MS
+        )
+        logged_colours = view_pixels(card)
+
+        card.locator(".mesh3d-color-by").select_option(label="grad_norm")
+        expect(card).to_have_attribute("data-state", "ready", timeout=TIMEOUT_MS)
+        legend = card.locator(".mesh3d-legend")
+        expect(legend.locator(".mesh3d-legend-title")).to_have_text("grad_norm", timeout=TIMEOUT_MS)
+        low, high = _stored_range(logdir, "grad_norm")
+        assert float(legend.locator(".mesh3d-legend-min").inner_text()) == pytest.approx(low, rel=0.01, abs=1e-12)
+        assert float(legend.locator(".mesh3d-legend-max").inner_text()) == pytest.approx(high, rel=0.01)
+        coloured = view_pixels(card)
+        assert fraction_differing(logged_colours, coloured) > 0.02, "colouring by grad_norm changed nothing"
+
+        card.locator(".mesh3d-arrows").select_option(label="grad")
+        expect(card).to_have_attribute("data-state", "ready", timeout=TIMEOUT_MS)
+        card.locator(".mesh3d-arrow-length").fill("1")
+        expect(card.locator(".mesh3d-arrow-factor")).to_have_text("×10", timeout=TIMEOUT_MS)
+        expect(card).to_have_attribute("data-state", "ready", timeout=TIMEOUT_MS)
+        with_arrows = view_pixels(card)
+        assert fraction_differing(coloured, with_arrows) > 0.002, "the gradient arrows are not drawn"
+
+        card.locator(".mesh3d-ghost").select_option(label="pose/target")
+        expect(card).to_have_attribute("data-ghost-step", "0", timeout=TIMEOUT_MS)
+        expect(card).to_have_attribute("data-state", "ready", timeout=TIMEOUT_MS)
+        assert fraction_differing(with_arrows, view_pixels(card), threshold=12) > 0.01, "no target ghost"
+        page.screenshot(path=str(artifacts / "pose-fit.png"))
