@@ -2,7 +2,8 @@
 
 A sample is a serialized rank-1 string `TensorProto`: a JSON manifest, then one serialized
 `TensorProto` per array in the manifest's order (see docs/wire-format.md). Samples of format
-versions 1 and 2 are read; version 1 has no attributes.
+versions 1 to 3 are read; version 1 has no attributes, version 3 adds quantised positions and
+per-face colours.
 """
 
 import dataclasses
@@ -19,6 +20,8 @@ _DTYPES = {
     types_pb2.DT_FLOAT: ("float32", 4),
     types_pb2.DT_INT32: ("int32", 4),
     types_pb2.DT_UINT8: ("uint8", 1),
+    types_pb2.DT_HALF: ("float16", 2),
+    types_pb2.DT_UINT16: ("uint16", 2),
 }
 
 
