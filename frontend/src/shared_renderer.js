@@ -64,4 +64,21 @@ export class SharedRenderer {
     }
     for (const view of drawn) view.afterDraw?.();
   }
+
+  /**
+   * Draws every view now and copies `element`'s part of the canvas into a new 2D canvas (for saving
+   * a card's view as a PNG).
+   */
+  snapshot(element) {
+    this.drawAll();
+    const rect = element.getBoundingClientRect();
+    const ratio = this.renderer.getPixelRatio();
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.round(rect.width * ratio);
+    canvas.height = Math.round(rect.height * ratio);
+    canvas.getContext('2d').drawImage(
+      this.canvas, rect.left * ratio, rect.top * ratio, canvas.width, canvas.height, 0, 0, canvas.width, canvas.height,
+    );
+    return canvas;
+  }
 }
