@@ -36,8 +36,8 @@ export function samplingNote(entry) {
   const sampling = entry.sampling;
   if (!sampling?.may_have_dropped) return '';
   const kept = (entry.steps || []).length;
-  return `Showing the ${kept} steps TensorBoard kept up to step ${entry.max_step}: it keeps ${sampling.limit} ` +
-    `per tag by default and may have dropped others. Start it with ${sampling.keep_all_flag} to keep them all.`;
+  return `Showing the ${kept} steps TensorBoard kept up to step ${entry.max_step}: it keeps at most ` +
+    `${sampling.limit} per tag and may have dropped others. Start it with ${sampling.keep_all_flag} to keep them all.`;
 }
 
 function countText(entry) {
@@ -335,6 +335,7 @@ export class MeshCard {
     let down = null;
     let frame = 0;
     this.view.addEventListener('pointerdown', (event) => {
+      cancelAnimationFrame(frame);
       down = {x: event.clientX, y: event.clientY};
     });
     this.view.addEventListener('pointermove', (event) => {
@@ -397,6 +398,7 @@ export class MeshCard {
 
   /** Picks at `at` and shows (or, pinned, keeps) the tooltip there. */
   showPick(at, pin) {
+    if (this.pinned && !pin) return;
     const pick = this.pickAt(at);
     if (!pick) {
       if (pin) this.pinned = null;
