@@ -307,3 +307,21 @@ def test_a_large_step_shows_a_decimated_preview_first(page, tmp_path):
         expect(card).to_have_attribute("data-state", "ready", timeout=TIMEOUT_MS)
         expect(card).to_have_attribute("data-preview", "done")
     assert len(requests) == 2 and "max_points=65536" in requests[0] and "max_points" not in requests[1], requests
+
+
+def test_hostile_url_state_is_read_as_text(page, server):
+    state = {
+        "p.mesh3d.filter": HOSTILE,
+        "p.mesh3d.hide_runs": json.dumps([HOSTILE, "<script>window.__xss=1</script>"]),
+        "p.mesh3d.cards": json.dumps([[HOSTILE, "<svg onload=window.__xss=1>", 1, [0, 0, 1, 0, 0, 0]], ["train", 5]]),
+    }
+    fragment = "&".join(f"{urllib.parse.quote(k)}={urllib.parse.quote(v, safe='')}" for k, v in state.items())
+    page.goto(f"{server}/#mesh3d&{fragment}")
+    frame = page.frame_locator('iframe[src*="plugin_entry.html?name=mesh3d"]')
+    expect(frame.locator(".mesh3d-filter")).to_have_value(HOSTILE, timeout=TIMEOUT_MS)
+    expect(frame.locator(".mesh3d-status")).to_contain_text("showing 0 of 4 tags")
+    frame.locator(".mesh3d-filter").fill("")
+    _ready(frame, 4)
+    assert frame.locator("img, svg, b, .mesh3d-root script").count() == 0
+    plugin_frame = next(f for f in page.frames if "plugin_entry.html" in f.url)
+    assert plugin_frame.evaluate("() => window.__xss") is None
