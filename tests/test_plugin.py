@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from hypothesis import given, settings, strategies as st
+from tensorboard.plugins.mesh import summary_v2 as mesh_summary
 
 from logdir_reading import make_client
 from tb_mesh_plugin import metadata, plugin, summary, wire
@@ -28,6 +29,7 @@ def logdir(tmp_path_factory):
             summary.mesh("mesh", VERTICES + step, FACES, COLORS, step=step * 10, description="<img src=x onerror=alert(1)>")
         summary.point_cloud("points", POINTS, step=0)
         summary.lines("box", VERTICES[:8], [[0, 1], [2, 3], [4, 5], [6, 7]], step=3)
+        mesh_summary.mesh("builtin", VERTICES[None, :50], faces=[[[0, 1, 2]]], step=10)
     with tf.summary.create_file_writer(str(logdir / "eval")).as_default():
         tf.summary.write(
             "future",
@@ -132,7 +134,7 @@ PARAMS = st.dictionaries(
     st.one_of(
         st.text(max_size=30),
         st.integers(-(2**80), 2**80).map(str),
-        st.sampled_from(["train", "mesh", "points", "box", "0", "1", "10", "20"]),
+        st.sampled_from(["train", "mesh", "points", "box", "builtin", "0", "1", "10", "20"]),
     ),
 )
 

@@ -17,7 +17,7 @@ import {GhostControl, buildGhost, ghostCandidates, ghostStepIndex} from './ghost
 import {PickTooltip, describePick} from './inspector.js';
 import {Legend} from './legend.js';
 import {StepModel, restyleMaterial} from './model.js';
-import {refineMeshPick} from './picking.js';
+import {refineMeshPick, screenPick} from './picking.js';
 import {positionAt} from './positions.js';
 import {chooseColormap, normalization, storedRange, unionRange} from './range.js';
 import {indexAfterRelisting, indexAtOrBefore} from './steps.js';
@@ -30,6 +30,7 @@ export const PREVIEW_MIN_VERTICES = 262_144;
 export const PREVIEW_POINTS = 65_536;
 const STEP_KEYS = {ArrowLeft: -1, '[': -1, ArrowRight: 1, ']': 1};
 const CLICK_SLOP_PX = 4;
+const PICK_RADIUS_PX = 4;
 
 /** The note a card shows when TensorBoard may have dropped steps of its tag, or "". */
 export function samplingNote(entry) {
@@ -134,12 +135,14 @@ export class MeshCard {
       this.interacting = false;
     });
     this.controls.addEventListener('change', () => {
-      shared.requestRender();
+      shared.requestRender(this.sharedView);
       if (!this.interacting) return;
       this.cameraMoved = true;
       this.hooks.onCamera?.(this);
       this.hooks.onStateChange?.(this);
     });
+    // This card's view in the shared renderer.
+    this.sharedView = {element: this.view, draw: (...args) => this.draw(...args), afterDraw: () => this.afterDraw()};
     this.listenForPicks();
     this.view.addEventListener('keydown', (event) => {
       const delta = STEP_KEYS[event.key];
@@ -159,7 +162,7 @@ export class MeshCard {
 
   start() {
     this.started = true;
-    this.shared.add({element: this.view, draw: (...args) => this.draw(...args), afterDraw: () => this.afterDraw()});
+    this.shared.add(this.sharedView);
     let index = this.steps.length - 1;
     if (this.initial.step !== null) {
       index = Math.max(indexAtOrBefore(this.steps, this.initial.step), 0);
@@ -209,7 +212,7 @@ export class MeshCard {
     this.camera.near = Math.min(this.camera.near, distance / 100);
     this.camera.updateProjectionMatrix();
     this.controls.update();
-    this.shared.requestRender();
+    this.shared.requestRender(this.sharedView);
   }
 
   /** This card's part of the URL state: its step unless following, its camera if moved. */
@@ -372,27 +375,34 @@ export class MeshCard {
   pickAt({x, y}) {
     const model = this.model;
     if (!model) return null;
+    const started = performance.now();
     const rect = this.view.getBoundingClientRect();
     const material = model.object.material;
     const pointSize = model.as === 'points' && !material.sizeAttenuation ? material.size : 1;
-    const started = performance.now();
-    const hit = this.picker.pick(this.shared.renderer, model.object, this.camera, {
-      x, y, width: rect.width, height: rect.height, pointSize,
-    });
-    let pick = null;
-    if (hit) {
-      pick = {vertex: hit.index, face: -1};
-      if (model.as === 'mesh' && !model.object.geometry.index) {
-        pick = {vertex: model.arrays.faces.data[hit.index], face: Math.floor(hit.index / 3)};
-      } else if (model.as === 'mesh') {
-        const project = (i) => {
-          const p = new THREE.Vector3(...positionAt(model.arrays, i)).project(this.camera);
-          return [((p.x + 1) / 2) * rect.width, ((1 - p.y) / 2) * rect.height];
-        };
-        pick = refineMeshPick(model.arrays.faces.data, hit.index, project, [x, y]);
-      }
+    const at = {x, y, width: rect.width, height: rect.height, radius: Math.max(PICK_RADIUS_PX, pointSize / 2)};
+    model.object.updateWorldMatrix(true, false);
+    const matrix = new THREE.Matrix4()
+      .multiplyMatrices(this.camera.projectionMatrix, this.camera.matrixWorldInverse)
+      .multiply(model.object.matrixWorld);
+    const {data, unit} = model.localPositions();
+    let vertex = screenPick(data, unit, matrix, at);
+    let method = 'screen';
+    if (vertex < 0 && model.as === 'mesh') {
+      const hit = this.picker.pick(this.shared.renderer, model.object, this.camera, {...at, pointSize});
+      const unshared = hit && !model.object.geometry.index;
+      vertex = !hit ? -1 : unshared ? model.arrays.faces.data[hit.index] : hit.index;
+      method = 'gpu';
+    }
+    let pick = vertex < 0 ? null : {vertex, face: -1};
+    if (pick && model.as === 'mesh') {
+      const project = (i) => {
+        const p = new THREE.Vector3(...positionAt(model.arrays, i)).project(this.camera);
+        return [((p.x + 1) / 2) * rect.width, ((1 - p.y) / 2) * rect.height];
+      };
+      pick = refineMeshPick(model.arrays.faces.data, vertex, project, [x, y]);
     }
     this.element.dataset.pickMs = (performance.now() - started).toFixed(2);
+    this.element.dataset.pickMethod = method;
     return pick;
   }
 
@@ -489,7 +499,7 @@ export class MeshCard {
   redraw() {
     this.dirty = true;
     if (this.loading.size === 0 && !this.failed) this.setState('drawing');
-    this.shared.requestRender();
+    this.shared.requestRender(this.sharedView);
   }
 
   /**

@@ -148,6 +148,16 @@ export class StepModel {
     return this.bounds;
   }
 
+  /**
+   * The positions as the CPU reads them for picking, in the object's local coordinates: the received
+   * array with the worth of one stored unit (uint16 codes are normalised), or dequantised float16.
+   */
+  localPositions() {
+    const {dtype, data} = this.arrays.vertices;
+    if (dtype === 'float16') this.halfAsFloat ??= floatPositions(this.arrays);
+    return dtype === 'float16' ? {data: this.halfAsFloat, unit: 1} : {data, unit: dtype === 'uint16' ? 1 / 65535 : 1};
+  }
+
   /** Whether the step has per-face colours the object can show. */
   hasFaceColors() {
     return this.as === 'mesh' && Boolean(this.arrays.face_colors);

@@ -5,7 +5,7 @@ import * as THREE from 'three';
 
 import {describePick} from '../src/inspector.js';
 import {StepModel} from '../src/model.js';
-import {decodePickId, nearestPick, refineMeshPick} from '../src/picking.js';
+import {decodePickId, nearestPick, refineMeshPick, screenPick} from '../src/picking.js';
 import {floatPositions, positionAt, positionBounds, positionMatrix} from '../src/positions.js';
 
 test('pick ids are vertex index + 1 in RGBA bytes; the pixel nearest the centre wins', () => {
@@ -80,4 +80,20 @@ test('a pick is described as text: index, position, colours, face and attribute 
     ['face colour', 'rgb(10, 20, 30)'], ['<b>g</b>', '(3, 4, 0) |5|'],
   ]);
   assert.deepEqual(describePick(model, {vertex: 2, face: -1}, {stride: 4})[0], ['vertex', '8 (preview: every 4th)']);
+});
+
+test('screen-space picking keeps the front-most vertex within the radius, in any position encoding', () => {
+  const camera = new THREE.PerspectiveCamera(90, 1, 0.1, 100);
+  camera.position.set(0, 0, 5);
+  camera.updateMatrixWorld();
+  const matrix = new THREE.Matrix4().multiplyMatrices(camera.projectionMatrix, camera.matrixWorldInverse);
+  // Vertex 0 behind vertex 1 at the centre, vertex 2 off to the side, vertex 3 behind the camera.
+  const positions = new Float32Array([0, 0, -2, 0.01, 0, 1, 3, 0, 0, 0, 0, 9]);
+  const at = {x: 50, y: 50, width: 100, height: 100, radius: 3};
+  assert.equal(screenPick(positions, 1, matrix, at), 1);
+  assert.equal(screenPick(positions, 1, matrix, {...at, x: 80}), 2); // 3 / 5 of the half-width right of centre
+  assert.equal(screenPick(positions, 1, matrix, {...at, x: 10}), -1);
+  const codes = new Uint16Array([0, 0, 0, 65535, 0, 0]); // normalised: (0, 0, 0) and (1, 0, 0)
+  const scaled = matrix.clone().multiply(new THREE.Matrix4().makeScale(3, 1, 1));
+  assert.equal(screenPick(codes, 1 / 65535, scaled, {...at, x: 80}), 1);
 });
