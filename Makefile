@@ -61,6 +61,7 @@ test: test-setup
 bench: setup
 	$(BIN)/python -m bench.transformation
 	$(BIN)/python -m bench.graphics
+	$(BIN)/python -m bench.dashboard
 
 clean:
 	rm -rf $(VENV) frontend/node_modules $(BUNDLE) build *.egg-info artifacts
