@@ -381,11 +381,12 @@ export class MeshCard {
     const pointSize = model.as === 'points' && !material.sizeAttenuation ? material.size : 1;
     const at = {x, y, width: rect.width, height: rect.height, radius: Math.max(PICK_RADIUS_PX, pointSize / 2)};
     model.object.updateWorldMatrix(true, false);
+    const {data, unit} = model.localPositions();
     const matrix = new THREE.Matrix4()
       .multiplyMatrices(this.camera.projectionMatrix, this.camera.matrixWorldInverse)
-      .multiply(model.object.matrixWorld);
-    const {data, unit} = model.localPositions();
-    let vertex = screenPick(data, unit, matrix, at);
+      .multiply(model.object.matrixWorld)
+      .multiply(new THREE.Matrix4().makeScale(unit, unit, unit));
+    let vertex = screenPick(data, matrix, at);
     let method = 'screen';
     if (vertex < 0 && model.as === 'mesh') {
       const hit = this.picker.pick(this.shared.renderer, model.object, this.camera, {...at, pointSize});

@@ -75,12 +75,16 @@ class Dashboard {
       added = true;
     }
     const visible = new Set(shown.map(({run, tag}) => cardKey(run, tag)));
-    for (const [key, card] of this.cards) card.element.hidden = !visible.has(key);
+    let changed = added;
+    for (const [key, card] of this.cards) {
+      if (card.element.hidden === visible.has(key)) changed = true;
+      card.element.hidden = !visible.has(key);
+    }
     if (added) {
       const order = entries.map(({run, tag}) => this.cards.get(cardKey(run, tag))).filter(Boolean);
       this.grid.append(...order.map((card) => card.element));
     }
-    this.shared.requestRender();
+    if (changed) this.shared.requestRender(); // cards moved: every view is drawn again
     this.status.textContent = entries.length
       ? countText(shown.length, entries)
       : 'No 3D data was found yet. Log meshes or point clouds with tb_mesh_plugin.summary.mesh(...) or ' +

@@ -32,13 +32,13 @@ void main() {
 /**
  * The front-most vertex within `radius` pixels of (x, y), by projecting every vertex on the CPU.
  *
- * @param {Float32Array|Uint16Array} positions [N * 3] positions in the object's local coordinates.
- * @param {number} unit what a stored value is worth locally: 1, or 1 / 65535 for normalised uint16.
- * @param {THREE.Matrix4} matrix local -> clip space (projection × view × object).
+ * @param {Float32Array|Uint16Array} positions [N * 3] stored positions (float32, or uint16 codes).
+ * @param {THREE.Matrix4} matrix stored positions -> clip space (projection × view × object, and for
+ *   uint16 codes the normalisation 1 / 65535), so the loop multiplies by nothing else.
  * @param {{x: number, y: number, width: number, height: number, radius: number}} at view pixels.
  * @returns {number} the vertex index, or -1.
  */
-export function screenPick(positions, unit, matrix, {x, y, width, height, radius}) {
+export function screenPick(positions, matrix, {x, y, width, height, radius}) {
   const e = matrix.elements;
   const halfWidth = width / 2;
   const halfHeight = height / 2;
@@ -46,7 +46,7 @@ export function screenPick(positions, unit, matrix, {x, y, width, height, radius
   let best = -1;
   let bestDepth = Infinity;
   for (let i = 0, n = positions.length; i < n; i += 3) {
-    const px = positions[i] * unit, py = positions[i + 1] * unit, pz = positions[i + 2] * unit;
+    const px = positions[i], py = positions[i + 1], pz = positions[i + 2];
     const w = e[3] * px + e[7] * py + e[11] * pz + e[15];
     if (!(w > 0)) continue;
     const dx = ((e[0] * px + e[4] * py + e[8] * pz + e[12]) / w + 1) * halfWidth - x;

@@ -90,10 +90,10 @@ test('screen-space picking keeps the front-most vertex within the radius, in any
   // Vertex 0 behind vertex 1 at the centre, vertex 2 off to the side, vertex 3 behind the camera.
   const positions = new Float32Array([0, 0, -2, 0.01, 0, 1, 3, 0, 0, 0, 0, 9]);
   const at = {x: 50, y: 50, width: 100, height: 100, radius: 3};
-  assert.equal(screenPick(positions, 1, matrix, at), 1);
-  assert.equal(screenPick(positions, 1, matrix, {...at, x: 80}), 2); // 3 / 5 of the half-width right of centre
-  assert.equal(screenPick(positions, 1, matrix, {...at, x: 10}), -1);
+  assert.equal(screenPick(positions, matrix, at), 1);
+  assert.equal(screenPick(positions, matrix, {...at, x: 80}), 2); // 3 / 5 of the half-width right of centre
+  assert.equal(screenPick(positions, matrix, {...at, x: 10}), -1);
   const codes = new Uint16Array([0, 0, 0, 65535, 0, 0]); // normalised: (0, 0, 0) and (1, 0, 0)
-  const scaled = matrix.clone().multiply(new THREE.Matrix4().makeScale(3, 1, 1));
-  assert.equal(screenPick(codes, 1 / 65535, scaled, {...at, x: 80}), 1);
+  const scaled = matrix.clone().multiply(new THREE.Matrix4().makeScale(3 / 65535, 1 / 65535, 1 / 65535));
+  assert.equal(screenPick(codes, scaled, {...at, x: 80}), 1);
 });
