@@ -1,8 +1,8 @@
 // Picking: which vertex or point is under the cursor.
 //
 // screenPick() projects every vertex with one matrix in a tight loop over the typed array (no objects
-// per vertex) and keeps the front-most one within a few pixels of the cursor: about 10 ms for 1M
-// points on the test machine, where three.js' Raycaster takes ~28 ms and a GPU id pass ~300 ms
+// per vertex) and keeps the front-most one within a few pixels of the cursor: about 20 ms for 1M
+// points on the test machine, like three.js' Raycaster (19–40 ms), where a GPU id pass took ~300 ms
 // (headless Chromium renders with SwiftShader, on the CPU; see `make bench`).
 //
 // A mesh whose triangles are larger than the pick radius can have no vertex near the cursor: then the
