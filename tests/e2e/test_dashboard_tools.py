@@ -93,6 +93,18 @@ def _ring_point(card):
     return box["x"] + (column + 4) * scale, box["y"] + row * scale
 
 
+def _hover(page, server, tag):
+    """Opens the tab and hovers the ring of `tag`'s card until it shows a tooltip: (frame, card, vertex, x, y)."""
+    frame = open_tab(page, server)
+    _ready(frame, 4)
+    card = _card(frame, tag)
+    x, y = _ring_point(card)
+    page.mouse.move(x, y)
+    page.mouse.move(x + 1, y + 1)
+    expect(card.locator(".mesh3d-tooltip")).to_be_visible(timeout=TIMEOUT_MS)
+    return frame, card, int(card.get_attribute("data-picked")), x + 1, y + 1
+
+
 def test_filter_and_run_selector_choose_the_cards_and_an_invalid_regex_is_reported(page, server):
     frame = open_tab(page, server)
     _ready(frame, 4)
@@ -114,19 +126,12 @@ def test_filter_and_run_selector_choose_the_cards_and_an_invalid_regex_is_report
 
 
 def test_hovering_shows_the_vertex_and_a_click_pins_it_as_text(page, server):
-    frame = open_tab(page, server)
-    _ready(frame, 4)
-    card = _card(frame, "shapes/torus")
-    x, y = _ring_point(card)
-    page.mouse.move(x, y)
-    page.mouse.move(x + 1, y + 1)
+    frame, card, vertex, x, y = _hover(page, server, "shapes/torus")
     tooltip = card.locator(".mesh3d-tooltip")
-    expect(tooltip).to_be_visible(timeout=TIMEOUT_MS)
-    vertex = int(card.get_attribute("data-picked"))
     text = tooltip.inner_text()
     assert f"vertex\t{vertex}" in text and "position" in text and "colour\trgb(" in text, text
     assert "face\t" in text and "face colour\trgb(" in text and HOSTILE in text, text
-    page.mouse.click(x + 1, y + 1)
+    page.mouse.click(x, y)
     expect(tooltip).to_have_class(re.compile("mesh3d-pinned"))
     page.mouse.move(x + 40, y + 40)
     expect(tooltip).to_contain_text(re.compile(rf"vertex\s*{vertex}position"))  # pinned: moving does not change it
@@ -269,14 +274,7 @@ def test_built_in_mesh_summaries_are_drawn_with_a_sampling_note(page, logdir, lo
 
 
 def test_quantised_points_draw_and_pick_their_dequantised_positions(page, server):
-    frame = open_tab(page, server)
-    _ready(frame, 4)
-    card = _card(frame, "points/quantised")
-    x, y = _ring_point(card)
-    page.mouse.move(x, y)
-    page.mouse.move(x + 1, y)
-    expect(card.locator(".mesh3d-tooltip")).to_be_visible(timeout=TIMEOUT_MS)
-    vertex = int(card.get_attribute("data-picked"))
+    _, card, vertex, _, _ = _hover(page, server, "points/quantised")
     shown = re.search(r"position\t\((.*)\)", card.locator(".mesh3d-tooltip").inner_text()).group(1)
     logged, _, _ = twisted_torus(0.5 * STEPS[-1], rings=120, segments=60)
     np.testing.assert_allclose([float(v) for v in shown.split(",")], logged[vertex], atol=0.01)
