@@ -60,6 +60,7 @@ bench: setup
 	$(BIN)/python -m bench.transformation
 	$(BIN)/python -m bench.graphics
 	$(BIN)/python -m bench.rendering
+	$(BIN)/python -m bench.dashboard
 	$(BIN)/python -m bench.pose_fit
 
 clean:

@@ -6,7 +6,10 @@ protobuf runtime), and the object stays readable in any event-file dump. It carr
 so newer writers can be detected.
 
 Version 2 added per-vertex and per-face attributes (`attributes`, a list of
-`{"name", "placement", "components"}`); version-1 content reads as having none.
+`{"name", "placement", "components"}`); version-1 content reads as having none. Version 3 added
+quantised positions (`quantize`: "float16" or "uint16") and per-face colours (`face_color_channels`).
+A writer stamps the oldest version that can hold what it wrote, so summaries without either stay
+readable by version-2 readers.
 """
 
 import json
@@ -14,9 +17,13 @@ import json
 from tensorboard.compat.proto import summary_pb2
 
 PLUGIN_NAME = "mesh3d"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+# The version of summaries with neither quantised positions nor per-face colours.
+PLAIN_FORMAT_VERSION = 2
 # Versions this plugin reads: version 1 summaries (before attributes) are still read.
-READABLE_VERSIONS = (1, 2)
+READABLE_VERSIONS = (1, 2, 3)
+# How positions can be stored: float32 (None), float16, or 16-bit fixed point per axis.
+QUANTIZATIONS = (None, "float16", "uint16")
 KINDS = ("mesh", "point_cloud", "lines")
 # Where an attribute lives: one row per vertex (point) or one row per face.
 PLACEMENTS = ("vertex", "face")
@@ -35,19 +42,29 @@ class MetadataError(ValueError):
     """The plugin content of a summary cannot be read by this version."""
 
 
+def format_version(quantize, face_color_channels):
+    """The oldest format version that holds summaries with these options."""
+    return FORMAT_VERSION if quantize or face_color_channels else PLAIN_FORMAT_VERSION
+
+
 def create_summary_metadata(
-    kind, *, vertex_count, index_count, samples, color_channels, description, attributes=()
+    kind, *, vertex_count, index_count, samples, color_channels, description, attributes=(),
+    quantize=None, face_color_channels=0,
 ):
     """Returns the `SummaryMetadata` proto of one summary of `kind` (one of `KINDS`).
 
     Counts are ints, or None where they are unknown when the summary is traced. `index_count` counts
     faces of a mesh or segments of lines, and is None for point clouds and meshes without faces.
-    `attributes` lists `{"name", "placement", "components"}` dicts, in logged order.
+    `attributes` lists `{"name", "placement", "components"}` dicts, in logged order. `quantize` is one
+    of `QUANTIZATIONS`; `face_color_channels` is 0, 3 or 4.
     """
-    content = {"version": FORMAT_VERSION, "kind": kind, "vertex_count": vertex_count}
+    version = format_version(quantize, face_color_channels)
+    content = {"version": version, "kind": kind, "vertex_count": vertex_count}
     if kind in _INDEX_COUNT_KEYS:
         content[_INDEX_COUNT_KEYS[kind]] = index_count
     content.update(samples=samples, color_channels=color_channels, attributes=list(attributes))
+    if version >= 3:
+        content.update(quantize=quantize, face_color_channels=face_color_channels)
     return summary_pb2.SummaryMetadata(
         summary_description=description or "",
         plugin_data=summary_pb2.SummaryMetadata.PluginData(

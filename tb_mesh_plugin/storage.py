@@ -2,23 +2,25 @@
 
 A sample is a serialized rank-1 string `TensorProto`: a JSON manifest, then one serialized
 `TensorProto` per array in the manifest's order (see docs/wire-format.md). Samples of format
-versions 1 and 2 are read; version 1 has no attributes.
+versions 1 to 3 are read; version 1 has no attributes, version 3 adds quantised positions and
+per-face colours.
 """
 
 import dataclasses
 import json
 import math
 
-from google.protobuf import message
-from tensorboard.compat.proto import tensor_pb2, types_pb2
+from tensorboard.compat.proto import types_pb2
 
-from tb_mesh_plugin import metadata
+from tb_mesh_plugin import metadata, tensor_proto
 
 # Stored dtypes and their (name, item size).
 _DTYPES = {
     types_pb2.DT_FLOAT: ("float32", 4),
     types_pb2.DT_INT32: ("int32", 4),
     types_pb2.DT_UINT8: ("uint8", 1),
+    types_pb2.DT_HALF: ("float16", 2),
+    types_pb2.DT_UINT16: ("uint16", 2),
 }
 
 
@@ -28,7 +30,7 @@ class CorruptSampleError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class StoredArray:
-    """A raw little-endian array: dtype name, shape and bytes."""
+    """A raw little-endian array: dtype name, shape and its bytes (a view into the stored blob)."""
 
     dtype: str
     shape: tuple
@@ -50,8 +52,8 @@ class Sample:
 
 def _parse_tensor(raw, what):
     try:
-        return tensor_pb2.TensorProto.FromString(raw)
-    except message.DecodeError as e:
+        return tensor_proto.parse_tensor(raw)
+    except tensor_proto.ProtoError as e:
         raise CorruptSampleError(f"{what} is not a serialized TensorProto: {e}") from None
 
 
@@ -60,23 +62,24 @@ def _decode_array(name, raw):
     if proto.dtype not in _DTYPES:
         raise CorruptSampleError(f"array {name!r} has unsupported dtype {proto.dtype}")
     dtype, item_size = _DTYPES[proto.dtype]
-    shape = tuple(d.size for d in proto.tensor_shape.dim)
-    expected = math.prod(shape) * item_size
-    if len(proto.tensor_content) != expected:
+    if any(size < 0 for size in proto.shape):
+        raise CorruptSampleError(f"array {name!r} has a negative dimension in shape {list(proto.shape)}")
+    expected = math.prod(proto.shape) * item_size
+    if len(proto.content) != expected:
         raise CorruptSampleError(
-            f"array {name!r} holds {len(proto.tensor_content)} bytes; shape {list(shape)} needs {expected}"
+            f"array {name!r} holds {len(proto.content)} bytes; shape {list(proto.shape)} needs {expected}"
         )
-    return StoredArray(dtype, shape, proto.tensor_content)
+    return StoredArray(dtype, proto.shape, proto.content)
 
 
 def decode_sample(blob):
     """Decodes one stored sample (bytes) into a `Sample`; raises `CorruptSampleError`."""
     outer = _parse_tensor(blob, "sample")
-    if outer.dtype != types_pb2.DT_STRING or not outer.string_val:
+    if outer.dtype != types_pb2.DT_STRING or not outer.strings:
         raise CorruptSampleError("sample is not a non-empty string tensor")
-    parts = list(outer.string_val)
+    parts = outer.strings
     try:
-        manifest = json.loads(parts[0].decode("utf-8"))
+        manifest = json.loads(bytes(parts[0]).decode("utf-8"))
         names = manifest["arrays"]
         kind = manifest["kind"]
         version = manifest["version"]

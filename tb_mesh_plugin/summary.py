@@ -13,6 +13,10 @@ Shapes:
     or integer, stored as float32 with each step's per-component and magnitude ranges.
   face_attributes: per-face values of a mesh, `{name: values}` with values `[F]` or `[F, K]`, shared
     by the batch like the faces.
+  face_colors: `[F, C]` per-face colours of a mesh, shared by the batch like the faces.
+  quantize: how positions are stored and sent: None (float32, 12 bytes a vertex), "float16" (6 bytes,
+    about 3 significant digits, |x| up to 65504) or "uint16" (6 bytes: 16-bit fixed point over each
+    sample's per-axis bounding box, a step of 1/65535 of the box).
 
 Bad input raises `ValueError` naming the argument: statically known problems (rank, shape, dtype,
 empty arrays, name, attribute names) always, value problems (NaN or Inf, index or colour range) when
@@ -36,7 +40,8 @@ _MAX_ATTRIBUTE_NAME_LENGTH = 100
 
 
 def mesh(
-    name, vertices, faces=None, colors=None, *, attributes=None, face_attributes=None, step=None, description=None
+    name, vertices, faces=None, colors=None, *, attributes=None, face_attributes=None, face_colors=None,
+    quantize=None, step=None, description=None,
 ):
     """Writes a triangle mesh summary.
 
@@ -51,6 +56,9 @@ def mesh(
         `[B, N, K]` for batched vertices), K in 1..4. K = 3 attributes can be drawn as arrows.
       face_attributes: optional dict of per-face attributes, name -> `[F]` or `[F, K]`; needs faces.
         Names must differ from those of `attributes`.
+      face_colors: optional `[F, C]` per-face colours, C in {3, 4}; uint8, or floats in [0, 1]; needs
+        faces. The viewer shades each face flat in its colour.
+      quantize: None, "float16" or "uint16": stores positions in half the bytes (module docstring).
       step: int64 step; defaults to `tf.summary.experimental.get_step()`.
       description: optional plain-text description shown with the tag.
 
@@ -62,14 +70,16 @@ def mesh(
     """
     if face_attributes and faces is None:
         raise ValueError("face_attributes need faces: pass the faces of the mesh")
+    if face_colors is not None and faces is None:
+        raise ValueError("face_colors need faces: pass the faces of the mesh")
     indices = None if faces is None else ("faces", faces, 3)
     return _write(
         "mesh", name, ("vertices", vertices), indices, colors, step, description,
-        _attribute_args(attributes, face_attributes),
+        _attribute_args(attributes, face_attributes), quantize=quantize, face_colors=face_colors,
     )
 
 
-def point_cloud(name, points, colors=None, *, attributes=None, step=None, description=None):
+def point_cloud(name, points, colors=None, *, attributes=None, quantize=None, step=None, description=None):
     """Writes a point cloud summary.
 
     Args:
@@ -79,6 +89,7 @@ def point_cloud(name, points, colors=None, *, attributes=None, step=None, descri
         [0, 1].
       attributes: optional dict of per-point attributes, name -> `[N]` or `[N, K]` (`[B, N]` or
         `[B, N, K]` for batched points), K in 1..4. K = 3 attributes can be drawn as arrows.
+      quantize: None, "float16" or "uint16": stores positions in half the bytes (module docstring).
       step: int64 step; defaults to `tf.summary.experimental.get_step()`.
       description: optional plain-text description shown with the tag.
 
@@ -89,11 +100,12 @@ def point_cloud(name, points, colors=None, *, attributes=None, step=None, descri
       ValueError: if an argument is invalid (see the module docstring), or no step was set.
     """
     return _write(
-        "point_cloud", name, ("points", points), None, colors, step, description, _attribute_args(attributes, None)
+        "point_cloud", name, ("points", points), None, colors, step, description, _attribute_args(attributes, None),
+        quantize=quantize,
     )
 
 
-def lines(name, vertices, segments, colors=None, *, attributes=None, step=None, description=None):
+def lines(name, vertices, segments, colors=None, *, attributes=None, quantize=None, step=None, description=None):
     """Writes a set of line segments: edges, boxes, trajectories or camera frustums.
 
     Args:
@@ -104,6 +116,7 @@ def lines(name, vertices, segments, colors=None, *, attributes=None, step=None, 
         [0, 1]. Each segment blends the colours of its two ends.
       attributes: optional dict of per-vertex attributes, name -> `[N]` or `[N, K]` (`[B, N]` or
         `[B, N, K]` for batched vertices), K in 1..4.
+      quantize: None, "float16" or "uint16": stores positions in half the bytes (module docstring).
       step: int64 step; defaults to `tf.summary.experimental.get_step()`.
       description: optional plain-text description shown with the tag.
 
@@ -115,7 +128,7 @@ def lines(name, vertices, segments, colors=None, *, attributes=None, step=None, 
     """
     return _write(
         "lines", name, ("vertices", vertices), ("segments", segments, 2), colors, step, description,
-        _attribute_args(attributes, None),
+        _attribute_args(attributes, None), quantize=quantize,
     )
 
 
@@ -237,14 +250,22 @@ def _prepare_indices(arg, value, width):
     return indices
 
 
-def _prepare_colors(value, batched_positions):
-    colors = _to_tensor(value, "colors")
+def _prepare_colors(value, batched_positions, arg="colors", rows="N", batchable=True):
+    colors = _to_tensor(value, arg)
     if colors.dtype != tf.uint8 and not colors.dtype.is_floating:
-        raise ValueError(f"colors must be uint8 or float, got dtype {colors.dtype.name}")
-    _check_rank_and_last_dim(colors, "colors", (2, 3), (3, 4, None), "[N, C] or [B, N, C] with C in {3, 4}")
+        raise ValueError(f"{arg} must be uint8 or float, got dtype {colors.dtype.name}")
+    layout = f"[{rows}, C] or [B, {rows}, C] with C in {{3, 4}}" if batchable else f"[{rows}, C] with C in {{3, 4}}"
+    _check_rank_and_last_dim(colors, arg, (2, 3) if batchable else (2,), (3, 4, None), layout)
     if colors.shape.rank == 3 and not batched_positions:
-        raise ValueError(f"colors has a batch dimension (shape {colors.shape}) but the positions do not")
+        raise ValueError(f"{arg} has a batch dimension (shape {colors.shape}) but the positions do not")
+    if colors.shape[-1] is None:
+        raise ValueError(f"{arg} must have a statically known last dimension (3 or 4)")
     return colors
+
+
+def _check_quantize(quantize):
+    if quantize not in metadata.QUANTIZATIONS:
+        raise ValueError(f"quantize must be None, 'float16' or 'uint16', got {quantize!r}")
 
 
 def _check_attribute_name(arg, name):
@@ -323,7 +344,10 @@ def _prepare_attribute(arg, name, placement, value, *, batched, samples, rows, p
     return _Attribute(arg, name, placement, values)
 
 
-def _write(kind, name, positions_arg, indices_arg, colors, step, description, attribute_args=()):
+def _write(
+    kind, name, positions_arg, indices_arg, colors, step, description, attribute_args=(), *, quantize=None,
+    face_colors=None,
+):
     """Checks and writes one summary.
 
     `indices_arg` is None or `(arg, value, width)`; `attribute_args` is `[(arg, name, placement, value)]`
@@ -331,6 +355,7 @@ def _write(kind, name, positions_arg, indices_arg, colors, step, description, at
     """
     _check_name(name)
     _check_description(description)
+    _check_quantize(quantize)
     arg, positions = positions_arg
     positions, batched = _prepare_positions(arg, positions)
     indices = None
@@ -338,6 +363,8 @@ def _write(kind, name, positions_arg, indices_arg, colors, step, description, at
         indices_name, indices_value, width = indices_arg
         indices = (indices_name, _prepare_indices(indices_name, indices_value, width))
     colors = None if colors is None else _prepare_colors(colors, batched)
+    if face_colors is not None:
+        face_colors = _prepare_colors(face_colors, batched, "face_colors", "F", batchable=False)
 
     samples, vertex_count = positions.shape[0], positions.shape[1]
     color_channels = 0
@@ -346,9 +373,9 @@ def _write(kind, name, positions_arg, indices_arg, colors, step, description, at
         if colors.shape.rank == 3:
             samples = _static_size(samples, colors.shape[0], arg, "colors", "the batch size")
         color_channels = colors.shape[-1]
-        if color_channels is None:
-            raise ValueError("colors must have a statically known last dimension (3 or 4)")
     face_count = None if indices is None else indices[1].shape[0]
+    if face_colors is not None:
+        _static_size(face_count, face_colors.shape[0], "faces", "face_colors", "the number of faces")
     vertex_rows = ("N", vertex_count, "points" if kind == "point_cloud" else "vertices")
     attributes = [
         _prepare_attribute(
@@ -369,20 +396,68 @@ def _write(kind, name, positions_arg, indices_arg, colors, step, description, at
         color_channels=color_channels,
         description=description,
         attributes=[a.describe() for a in attributes],
+        quantize=quantize,
+        face_color_channels=0 if face_colors is None else face_colors.shape[-1],
     )
+    version = metadata.format_version(quantize, face_colors is not None)
 
     def encode():
         checks = _Checks()
-        stored = _validated_arrays(checks, arg, positions, indices, colors)
+        stored = _validated_arrays(checks, arg, positions, indices, colors, quantize)
+        if face_colors is not None:
+            stored.append(("face_colors", _validated_face_colors(checks, indices, face_colors), False))
         stored += _validated_attributes(checks, arg, positions, indices, attributes)
         with tf.control_dependencies(checks.ops):
-            return _encode_samples(kind, stored, [a.describe() for a in attributes])
+            return _encode_samples(kind, stored, [a.describe() for a in attributes], version)
 
     with tf.summary.experimental.summary_scope(name, f"{kind}_summary", values=[positions]) as (tag, _):
         return tf.summary.write(tag=tag, tensor=encode, step=step, metadata=summary_metadata)
 
 
-def _validated_arrays(checks, arg, positions, indices, colors):
+def _as_uint8_colors(checks, arg, colors):
+    """Colours as stored: uint8 as given, floats checked to lie in [0, 1] and scaled to 0–255."""
+    if colors.dtype == tf.uint8:
+        return colors
+    checks.require(tf.reduce_all((colors >= 0) & (colors <= 1)), f"float {arg} must lie in [0, 1] (and not be NaN)")
+    return tf.cast(tf.round(tf.cast(colors, tf.float32) * 255.0), tf.uint8)
+
+
+def _validated_face_colors(checks, indices, face_colors):
+    face_count = tf.shape(indices[1], out_type=tf.int64)[0]
+    rows = tf.shape(face_colors, out_type=tf.int64)[0]
+    checks.require(tf.equal(rows, face_count), "face_colors must have one row per face")
+    return _as_uint8_colors(checks, "face_colors", face_colors)
+
+
+def _quantized_positions(checks, arg, positions, quantize):
+    """Positions `[B, N, 3]` float32 as stored: [(name, tensor, batched)] (docs/wire-format.md)."""
+    if quantize is None:
+        return [("vertices", positions, True)]
+    if quantize == "float16":
+        half = tf.cast(positions, tf.float16)
+        checks.require(
+            tf.reduce_all(tf.math.is_finite(half)),
+            f"{arg} must lie within float16's range (|x| <= 65504) with quantize='float16'; use quantize='uint16'",
+        )
+        exact = tf.cast(half, tf.float32)
+        bounds = tf.stack([tf.reduce_min(exact, axis=-2), tf.reduce_max(exact, axis=-2)], axis=-2)
+        return [("vertices", half, True), ("position_bounds", bounds, True)]
+    low = tf.reduce_min(positions, axis=-2, keepdims=True)
+    span = tf.reduce_max(positions, axis=-2, keepdims=True) - low
+    checks.require(tf.reduce_all(tf.math.is_finite(span)), f"{arg} span more than float32's range on an axis")
+    scale = tf.where(span > 0, span / 65535.0, tf.ones_like(span))
+    codes = tf.cast(tf.clip_by_value(tf.round((positions - low) / scale), 0.0, 65535.0), tf.uint16)
+    high = low + 65535.0 * scale
+    bounds = tf.concat([low, tf.where(span > 0, high, low)], axis=-2)
+    return [
+        ("vertices", codes, True),
+        ("position_offset", low[:, 0], True),
+        ("position_scale", scale[:, 0], True),
+        ("position_bounds", bounds, True),
+    ]
+
+
+def _validated_arrays(checks, arg, positions, indices, colors, quantize=None):
     """Checks values and converts to stored dtypes; returns [(name, tensor, batched)].
 
     `indices` is None or `(name, tensor)`: faces or segments, stored as int32.
@@ -394,7 +469,7 @@ def _validated_arrays(checks, arg, positions, indices, colors):
         tf.reduce_all(tf.math.is_finite(stored_positions)),
         f"{arg} must be finite (no NaN or Inf, and within float32 range)",
     )
-    stored = [("vertices", stored_positions, True)]
+    stored = _quantized_positions(checks, arg, stored_positions, quantize)
     if indices is not None:
         indices_name, index_tensor = indices
         wide = tf.cast(index_tensor, tf.int64)
@@ -412,13 +487,7 @@ def _validated_arrays(checks, arg, positions, indices, colors):
         )
         if colors.shape.rank == 3:
             checks.require(tf.equal(color_shape[0], samples), f"colors and {arg} must have the same batch size")
-        if colors.dtype != tf.uint8:
-            checks.require(
-                tf.reduce_all((colors >= 0) & (colors <= 1)),
-                "float colors must lie in [0, 1] (and not be NaN)",
-            )
-            colors = tf.cast(tf.round(tf.cast(colors, tf.float32) * 255.0), tf.uint8)
-        stored.append(("colors", colors, colors.shape.rank == 3))
+        stored.append(("colors", _as_uint8_colors(checks, "colors", colors), colors.shape.rank == 3))
     return stored
 
 
@@ -456,10 +525,10 @@ def _validated_attributes(checks, arg, positions, indices, attributes):
     return stored
 
 
-def _encode_samples(kind, stored, attributes):
+def _encode_samples(kind, stored, attributes, version):
     """Encodes each sample as a serialized string tensor; returns a `[B]` string tensor."""
     names = [n for n, _, _ in stored]
-    manifest = json.dumps({"version": metadata.FORMAT_VERSION, "kind": kind, "arrays": names, "attributes": attributes})
+    manifest = json.dumps({"version": version, "kind": kind, "arrays": names, "attributes": attributes})
     shared = {name: tf.io.serialize_tensor(t) for name, t, batched in stored if not batched}
     batched = [(name, t) for name, t, is_batched in stored if is_batched]
 

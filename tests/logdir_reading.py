@@ -1,11 +1,23 @@
 """Reading logdirs back through TensorBoard's own data provider, as the plugin does."""
 
 
-def python_data_provider(logdir):
-    """TensorBoard's Python-loader data provider over `logdir`, with every step loaded."""
-    from tensorboard.backend.event_processing import data_provider, plugin_event_multiplexer
+def python_data_provider(logdir, sampling_hints=None):
+    """TensorBoard's Python-loader data provider over `logdir`.
 
-    multiplexer = plugin_event_multiplexer.EventMultiplexer(tensor_size_guidance={"mesh3d": 0})
+    Without `sampling_hints` every step of mesh3d summaries is loaded; with them, steps are kept as
+    `tensorboard --samples_per_plugin=...` keeps them (10 per tag unless a hint says otherwise).
+    """
+    from tensorboard.backend.event_processing import data_ingester, data_provider, event_accumulator
+    from tensorboard.backend.event_processing import plugin_event_multiplexer
+
+    if sampling_hints is None:
+        guidance = {"tensor_size_guidance": {"mesh3d": 0}}
+    else:
+        guidance = {
+            "size_guidance": event_accumulator.DEFAULT_SIZE_GUIDANCE,
+            "tensor_size_guidance": {**data_ingester.DEFAULT_TENSOR_SIZE_GUIDANCE, **sampling_hints},
+        }
+    multiplexer = plugin_event_multiplexer.EventMultiplexer(**guidance)
     multiplexer.AddRunsFromDirectory(str(logdir))
     multiplexer.Reload()
     return data_provider.MultiplexerDataProvider(multiplexer, str(logdir))
@@ -37,14 +49,17 @@ def read_logdir(logdir):
 
 
 def make_client(logdir, sampling_hints=None):
-    """A werkzeug test client of TensorBoard's WSGI app serving only the mesh3d plugin over `logdir`."""
+    """A werkzeug test client of TensorBoard's WSGI app serving only the mesh3d plugin over `logdir`.
+
+    Steps are kept as a `tensorboard` process with `--samples_per_plugin` set to `sampling_hints` keeps them.
+    """
     from tensorboard.backend import application
     from tensorboard.plugins import base_plugin
     from werkzeug import test as werkzeug_test
 
     from tb_mesh_plugin import plugin
 
-    provider = python_data_provider(logdir)
+    provider = python_data_provider(logdir, sampling_hints or {})
     context = base_plugin.TBContext(data_provider=provider, logdir=str(logdir), sampling_hints=sampling_hints or {})
     app = application.TensorBoardWSGI([plugin.MeshPlugin(context)], data_provider=provider)
     return werkzeug_test.Client(app)

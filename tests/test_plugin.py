@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from hypothesis import given, settings, strategies as st
+from tensorboard.plugins.mesh import summary_v2 as mesh_summary
 
 from logdir_reading import make_client
 from tb_mesh_plugin import metadata, plugin, summary, wire
@@ -28,6 +29,7 @@ def logdir(tmp_path_factory):
             summary.mesh("mesh", VERTICES + step, FACES, COLORS, step=step * 10, description="<img src=x onerror=alert(1)>")
         summary.point_cloud("points", POINTS, step=0)
         summary.lines("box", VERTICES[:8], [[0, 1], [2, 3], [4, 5], [6, 7]], step=3)
+        mesh_summary.mesh("builtin", VERTICES[None, :50], faces=[[[0, 1, 2]]], step=10)
     with tf.summary.create_file_writer(str(logdir / "eval")).as_default():
         tf.summary.write(
             "future",
@@ -126,19 +128,31 @@ def test_bad_requests_get_json_errors(client, params, code, message):
     assert message in response.get_json()["error"]
 
 
-@settings(max_examples=150, deadline=None)
-@given(
-    st.dictionaries(
-        st.sampled_from(["run", "tag", "step", "sample", "other"]),
-        st.one_of(st.text(max_size=30), st.integers(-(2**80), 2**80).map(str), st.sampled_from(["train", "mesh", "points", "0", "10"])),
+ROUTES = ["mesh", "builtin_mesh", "tags", "index.js"]
+PARAMS = st.dictionaries(
+    st.sampled_from(["run", "tag", "step", "sample", "max_points", "other"]),
+    st.one_of(
+        st.text(max_size=30),
+        st.integers(-(2**80), 2**80).map(str),
+        st.sampled_from(["train", "mesh", "points", "box", "builtin", "0", "1", "10", "20"]),
     ),
-    st.sampled_from(["mesh", "tags", "index.js", "nothing", "mesh/extra"]),
 )
+
+
+@settings(max_examples=300, deadline=None)
+@given(PARAMS, st.sampled_from(ROUTES + ["nothing", "mesh/extra", "static/index.js", "index.js/x", "../tags"]))
 def test_random_requests_never_produce_a_server_error(client, params, route):
     response = client.get(f"/data/plugin/mesh3d/{route}", query_string=params)
     assert response.status_code < 500
-    if response.status_code >= 400 and route in ("mesh", "tags"):
+    if response.status_code >= 400 and route in ROUTES[:3]:
         assert "error" in json.loads(response.get_data())
+    if response.status_code == 200 and route in ("mesh", "builtin_mesh"):
+        wire.decode(response.get_data())
+
+
+@pytest.mark.parametrize("path", ["nothing", "mesh/extra", "static/index.js", "index.js/x", "tags.json", "Index.js"])
+def test_unknown_routes_and_asset_paths_are_not_found(client, path):
+    assert client.get(f"/data/plugin/mesh3d/{path}").status_code == 404
 
 
 def test_sampling_hint_zero_keeps_every_step_and_a_limit_is_honoured(logdir):

@@ -255,7 +255,7 @@ def test_metadata_is_a_blob_sequence_and_round_trips():
     [
         (b"\xff", "not valid JSON"),
         (b"[1]", "not a JSON object"),
-        (b'{"version": 3, "kind": "mesh"}', "format version 3"),
+        (b'{"version": 4, "kind": "mesh"}', "format version 4"),
         (b'{"version": 2, "kind": "mesh", "attributes": [{"name": "a"}]}', "malformed attribute description"),
         (b'{"version": 1, "kind": "cube"}', "unknown summary kind"),
     ],

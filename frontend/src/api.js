@@ -28,9 +28,16 @@ export async function fetchTags(signal) {
   return response.json();
 }
 
-/** Fetches and decodes one sample of one step: `{header, arrays}` (see wire.js). */
-export async function fetchMesh({run, tag, step, sample = 0}, signal) {
+// The step route of each source of summaries: ours, and TensorBoard's built-in mesh plugin's.
+const STEP_ROUTES = {mesh3d: 'mesh', mesh: 'builtin_mesh'};
+
+/**
+ * Fetches and decodes one sample of one step: `{header, arrays}` (see wire.js). With `maxPoints`, a
+ * preview of at most that many vertices (every k-th one, without faces).
+ */
+export async function fetchMesh({source = 'mesh3d', run, tag, step, sample = 0, maxPoints}, signal) {
   const query = new URLSearchParams({run, tag, step: String(step), sample: String(sample)});
-  const response = await checked(await fetch(`mesh?${query}`, {signal}));
+  if (maxPoints !== undefined) query.set('max_points', String(maxPoints));
+  const response = await checked(await fetch(`${STEP_ROUTES[source] ?? 'mesh'}?${query}`, {signal}));
   return decodeMesh(await response.arrayBuffer());
 }

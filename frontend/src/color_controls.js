@@ -5,6 +5,7 @@ import {el, labelled, select} from './dom.js';
 import {formatValue, parseRange} from './range.js';
 
 const COMPONENT_NAMES = ['x', 'y', 'z', 'w'];
+const PLAIN_SOURCES = ['logged', 'faces', 'none'];
 
 /**
  * The quantities an attribute can be coloured by: its value (K = 1), or its magnitude and each component.
@@ -32,6 +33,7 @@ export class ColorControls {
     this.element = el('div', 'mesh3d-options mesh3d-color-options');
     const sources = [];
     if (entry.color_channels > 0) sources.push(['logged', 'logged colours']);
+    if (entry.face_color_channels > 0) sources.push(['faces', 'face colours']);
     sources.push(['none', 'none']);
     this.quantities.forEach((q, i) => sources.push([String(i), q.label]));
     this.source = select('colour by ', 'mesh3d-color-by', sources);
@@ -74,13 +76,13 @@ export class ColorControls {
     this.max.label.hidden = !manual;
   }
 
-  /** The chosen quantity `{name, row, label}`, or null for logged colours or none. */
+  /** The chosen quantity `{name, row, label}`, or null for logged colours, face colours or none. */
   quantity() {
     const value = this.source.input.value;
-    return value === 'logged' || value === 'none' ? null : this.quantities[Number(value)];
+    return PLAIN_SOURCES.includes(value) ? null : this.quantities[Number(value)];
   }
 
-  /** "logged" or "none" when no attribute is chosen. */
+  /** "logged", "faces" or "none" when no attribute is chosen. */
   plainSource() {
     return this.source.input.value;
   }

@@ -2,14 +2,15 @@
 // (non-indexed) faces, so each face's three corners can carry that face's value.
 
 /**
- * Positions of every face corner, face after face.
+ * Positions of every face corner, face after face, in the positions' own typed array type (float32,
+ * or the 16-bit codes of quantised positions).
  *
- * @param {Float32Array} positions [N * 3] xyz.
+ * @param {Float32Array|Uint16Array} positions [N * 3] xyz.
  * @param {Uint32Array} faces [F * 3] vertex indices.
- * @returns {Float32Array} [F * 9]
+ * @returns {Float32Array|Uint16Array} [F * 9]
  */
 export function unshareFaces(positions, faces) {
-  const out = new Float32Array(faces.length * 3);
+  const out = new positions.constructor(faces.length * 3);
   for (let c = 0; c < faces.length; c++) {
     const v = faces[c] * 3;
     out[c * 3] = positions[v];
@@ -20,14 +21,14 @@ export function unshareFaces(positions, faces) {
 }
 
 /**
- * Each face's row of values repeated for its three corners.
+ * Each face's row of values (attribute values, or uint8 colours) repeated for its three corners.
  *
- * @param {Float32Array} values [F * K]
+ * @param {Float32Array|Uint8Array} values [F * K]
  * @param {number} components K.
- * @returns {Float32Array} [F * 3 * K]
+ * @returns {Float32Array|Uint8Array} [F * 3 * K], of the same type as `values`.
  */
 export function repeatPerCorner(values, components) {
-  const out = new Float32Array(values.length * 3);
+  const out = new values.constructor(values.length * 3);
   for (let row = 0, o = 0; row < values.length; row += components) {
     for (let corner = 0; corner < 3; corner++) {
       for (let k = 0; k < components; k++) out[o++] = values[row + k];

@@ -1,28 +1,45 @@
 // A ghost overlay in a card: another tag of the same run, or the same tag of another run, drawn
 // translucent at the card's step (its nearest kept step at or before it), to compare e.g. a prediction
-// with its target.
+// with its target; or the card's own tag at its first or previous kept step, to see what changed.
 import {el, option, select} from './dom.js';
 import {buildGeometry, buildMaterial, buildObject, drawnAs} from './model.js';
+import {indexAtOrBefore} from './steps.js';
 
 const GHOST_COLOR = 0xe8710a;
 const GHOST_OPACITY = {mesh: 0.25, lines: 0.5, points: 0.5};
 const SAME_RUN = 'other tags of this run';
 const OTHER_RUNS = 'this tag in other runs';
+const OTHER_STEPS = 'this tag at another step';
+const STEP_CHOICES = {first: 'first kept step', previous: 'previous kept step'};
 
 /**
- * The tags a card can overlay: the other tags of its run, then its tag in the other runs.
+ * What a card can overlay: its own tag at its first or previous kept step, the other tags of its run,
+ * then its tag in the other runs.
  *
  * @param {{runs: Object<string, Object<string, object>>}} listing the `tags` route's JSON.
- * @returns {{run: string, tag: string, group: string}[]} sorted within each group.
+ * @returns {{run: string, tag: string, group: string, at: (string|undefined)}[]} sorted within each group;
+ *   `at` is "first" or "previous" for the card's own tag.
  */
 export function ghostCandidates(listing, run, tag) {
   const runs = listing.runs || {};
   const sameRun = Object.keys(runs[run] || {}).filter((t) => t !== tag).sort();
   const otherRuns = Object.keys(runs).filter((r) => r !== run && runs[r][tag]).sort();
   return [
+    ...Object.keys(STEP_CHOICES).map((at) => ({run, tag, group: OTHER_STEPS, at})),
     ...sameRun.map((t) => ({run, tag: t, group: SAME_RUN})),
     ...otherRuns.map((r) => ({run: r, tag, group: OTHER_RUNS})),
   ];
+}
+
+/**
+ * The index of the ghost's step in its tag's kept steps, for a card showing `step` (at kept index
+ * `index` of its own tag): the first or previous kept step of the card's own tag, else the nearest
+ * kept step at or before `step`. -1 if there is none.
+ */
+export function ghostStepIndex(candidate, steps, step, index) {
+  if (candidate.at === 'first') return steps.length > 0 ? 0 : -1;
+  if (candidate.at === 'previous') return index - 1;
+  return indexAtOrBefore(steps, step);
 }
 
 /** The overlay's selector: "none" or one of ghostCandidates(). Option texts are run and tag names. */
@@ -51,10 +68,11 @@ export class GhostControl {
         groups.set(candidate.group, group);
         input.append(group);
       }
-      const text = candidate.group === SAME_RUN ? candidate.tag : candidate.run;
+      const text = candidate.at ? STEP_CHOICES[candidate.at] : candidate.group === SAME_RUN ? candidate.tag : candidate.run;
       groups.get(candidate.group).append(option(String(i), text));
     });
-    const kept = chosen ? candidates.findIndex((c) => c.run === chosen.run && c.tag === chosen.tag) : -1;
+    const same = (c) => c.run === chosen.run && c.tag === chosen.tag && c.at === chosen.at;
+    const kept = chosen ? candidates.findIndex(same) : -1;
     input.value = kept >= 0 ? String(kept) : 'none';
     this.element.hidden = candidates.length === 0;
   }
@@ -71,14 +89,15 @@ export class GhostControl {
  *
  * @param {string} kind the ghost tag's kind.
  * @param {{arrays: object}} decoded
- * @param {{pointSize: number, wireframe: boolean}} style
+ * @param {import('./model.js').Style} style
  */
 export function buildGhost(kind, {arrays}, style) {
   const as = drawnAs(kind, arrays);
-  const material = buildMaterial(as, {color: GHOST_COLOR, vertexColors: false, transparent: true}, style);
+  // Shaded flat: a translucent overlay needs no normals.
+  const material = buildMaterial(as, {color: GHOST_COLOR, vertexColors: false, transparent: true}, {...style, flat: true});
   material.opacity = GHOST_OPACITY[as];
   material.depthWrite = false;
-  const ghost = buildObject(as, buildGeometry(kind, arrays), material);
+  const ghost = buildObject(as, buildGeometry(kind, arrays), material, arrays);
   ghost.renderOrder = 1;
   return ghost;
 }

@@ -3,8 +3,12 @@ import {fetchTags} from './api.js';
 import {MeshCard} from './card.js';
 import {el} from './dom.js';
 import {TagPoller} from './follow.js';
+import {Picker} from './picking.js';
 import {SharedRenderer} from './shared_renderer.js';
 import {STYLE} from './style.js';
+import {followTheme} from './theme.js';
+import {Toolbar} from './toolbar.js';
+import {UrlState, cardKey} from './url_state.js';
 
 function compare(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -19,19 +23,116 @@ function entriesOf(listing) {
   return entries.sort((a, b) => compare(a.run, b.run) || compare(a.tag, b.tag));
 }
 
-function countText(entries) {
+function countText(shown, entries) {
   const runs = new Set(entries.map((e) => e.run)).size;
-  return `${entries.length} ${entries.length === 1 ? 'tag' : 'tags'} in ${runs} ${runs === 1 ? 'run' : 'runs'}`;
+  const tags = `${entries.length} ${entries.length === 1 ? 'tag' : 'tags'} in ${runs} ${runs === 1 ? 'run' : 'runs'}`;
+  return shown === entries.length ? tags : `showing ${shown} of ${tags}`;
 }
 
 /**
- * Builds the dashboard in document.body: one card per run and tag. The tags are listed again every few
- * seconds, so cards follow growing runs and new tags get cards.
+ * The grid of cards: one per shown run and tag, made when first shown (so filtered-out tags load
+ * nothing), kept in run and tag order; syncs steps and cameras across cards when asked.
+ */
+class Dashboard {
+  constructor({grid, status, shared, urlState, theme}) {
+    this.grid = grid;
+    this.status = status;
+    this.shared = shared;
+    this.urlState = urlState;
+    this.theme = theme;
+    this.picker = new Picker();
+    this.cards = new Map(); // cardKey -> MeshCard
+    this.listing = {runs: {}};
+    const initial = urlState.read();
+    this.initialCards = initial.cards;
+    this.toolbar = new Toolbar(initial, () => this.refresh());
+    this.hooks = {
+      onStep: (card, step) => this.syncStep(card, step),
+      onCamera: (card) => this.syncCamera(card),
+      onStateChange: () => this.saveState(),
+    };
+  }
+
+  /** Takes a new listing of the tags. */
+  show(listing) {
+    this.listing = listing;
+    this.toolbar.setRuns(Object.keys(listing.runs || {}).sort());
+    for (const card of this.cards.values()) card.update(listing);
+    this.refresh();
+  }
+
+  /** Shows the cards the toolbar selects, making new ones, in run and tag order. */
+  refresh() {
+    const entries = entriesOf(this.listing);
+    const shown = entries.filter((entry) => this.toolbar.shows(entry));
+    let added = false;
+    for (const {run, tag} of shown) {
+      const key = cardKey(run, tag);
+      if (this.cards.has(key)) continue;
+      const initial = this.initialCards.get(key) ?? {};
+      const options = {run, tag, listing: this.listing, shared: this.shared, picker: this.picker, theme: this.theme(), initial, hooks: this.hooks};
+      this.cards.set(key, new MeshCard(options));
+      added = true;
+    }
+    const visible = new Set(shown.map(({run, tag}) => cardKey(run, tag)));
+    let changed = added;
+    for (const [key, card] of this.cards) {
+      if (card.element.hidden === visible.has(key)) changed = true;
+      card.element.hidden = !visible.has(key);
+    }
+    if (added) {
+      const order = entries.map(({run, tag}) => this.cards.get(cardKey(run, tag))).filter(Boolean);
+      this.grid.append(...order.map((card) => card.element));
+    }
+    if (changed) this.shared.requestRender(); // cards moved: every view is drawn again
+    this.status.textContent = entries.length
+      ? countText(shown.length, entries)
+      : 'No 3D data was found yet. Log meshes or point clouds with tb_mesh_plugin.summary.mesh(...) or ' +
+        'summary.point_cloud(...) (or TensorBoard\'s own mesh summaries) into this logdir; this page lists ' +
+        'them as they arrive.';
+    this.saveState();
+  }
+
+  visibleCards(except) {
+    return [...this.cards.values()].filter((card) => card !== except && !card.element.hidden);
+  }
+
+  syncStep(source, step) {
+    if (!this.toolbar.state().syncStep) return;
+    for (const card of this.visibleCards(source)) card.goToStep(step);
+    this.saveState();
+  }
+
+  syncCamera(source) {
+    if (!this.toolbar.state().syncCamera) return;
+    const pose = source.cameraPose();
+    for (const card of this.visibleCards(source)) {
+      card.setCameraPose(pose);
+      card.cameraMoved = true;
+    }
+  }
+
+  setTheme(theme) {
+    for (const card of this.cards.values()) card.setTheme(theme);
+  }
+
+  saveState() {
+    const cards = new Map(this.initialCards);
+    for (const [key, card] of this.cards) if (card.started) cards.set(key, card.urlState());
+    this.urlState.write({...this.toolbar.state(), cards});
+  }
+}
+
+/**
+ * Builds the dashboard in document.body. The tags are listed again every few seconds, so cards follow
+ * growing runs and new tags get cards.
  */
 export async function render() {
   const style = document.createElement('style');
   style.textContent = STYLE;
   document.head.append(style);
+  let dashboard = null;
+  const theme = followTheme((next) => dashboard?.setTheme(next));
   const root = el('main', 'mesh3d-root');
   const status = el('div', 'mesh3d-status', 'Loading 3D data…');
   const grid = el('div', 'mesh3d-grid');
@@ -61,22 +162,8 @@ export async function render() {
   }
   document.body.append(canvas);
 
-  const cards = new Map(); // JSON [run, tag] -> MeshCard
-  const show = (latest) => {
-    const entries = entriesOf(latest);
-    for (const card of cards.values()) card.update(latest);
-    const keys = entries.map(({run, tag}) => JSON.stringify([run, tag]));
-    const added = entries.filter((_, i) => !cards.has(keys[i]));
-    for (const {run, tag} of added) {
-      cards.set(JSON.stringify([run, tag]), new MeshCard({run, tag, listing: latest, shared}));
-    }
-    // Cards stay in run and tag order as new ones arrive (existing ones are not moved otherwise).
-    if (added.length) grid.append(...keys.map((key) => cards.get(key).element));
-    status.textContent = entries.length
-      ? countText(entries)
-      : 'No 3D data was found yet. Log meshes or point clouds with tb_mesh_plugin.summary.mesh(...) or ' +
-        'summary.point_cloud(...) into this logdir; this page lists them as they arrive.';
-  };
-  show(listing);
-  new TagPoller(fetchTags, show).start();
+  dashboard = new Dashboard({grid, status, shared, urlState: new UrlState(), theme});
+  root.insertBefore(dashboard.toolbar.element, status);
+  dashboard.show(listing);
+  new TagPoller(fetchTags, (latest) => dashboard.show(latest)).start();
 }

@@ -5,11 +5,16 @@ export const MAGIC = 'TBM3';
 export const VERSION = 1;
 const PREFIX_BYTES = 12;
 
+// float16 buffers are viewed as their raw 16-bit patterns; three.js' Float16BufferAttribute takes them so.
 const ARRAY_TYPES = {
   float32: Float32Array,
   uint32: Uint32Array,
   uint8: Uint8Array,
+  float16: Uint16Array,
+  uint16: Uint16Array,
 };
+// Positions arrive as float32, or quantised as float16 or uint16 (docs/wire-format.md).
+const POSITION_DTYPES = ['float32', 'float16', 'uint16'];
 
 /** Thrown for a body that is not a well-formed version-1 message. */
 export class WireFormatError extends Error {
@@ -82,8 +87,12 @@ export function decodeMesh(buffer) {
   for (const entry of header.buffers) {
     arrays[entry.name] = viewOf(buffer, entry);
   }
-  if (!arrays.vertices || arrays.vertices.dtype !== 'float32' || arrays.vertices.shape[1] !== 3) {
-    throw new WireFormatError('body has no float32 [N, 3] "vertices" buffer');
+  const vertices = arrays.vertices;
+  if (!vertices || !POSITION_DTYPES.includes(vertices.dtype) || vertices.shape.length !== 2 || vertices.shape[1] !== 3) {
+    throw new WireFormatError('body has no float32, float16 or uint16 [N, 3] "vertices" buffer');
+  }
+  if (vertices.dtype === 'uint16' && !(arrays.position_offset?.data.length === 3 && arrays.position_scale?.data.length === 3)) {
+    throw new WireFormatError('uint16 "vertices" need float32 [3] "position_offset" and "position_scale" buffers');
   }
   return {header, arrays};
 }

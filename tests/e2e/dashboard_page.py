@@ -19,5 +19,9 @@ def view_pixels(card):
 
 
 def fraction_differing(a, b, threshold=24):
-    """The fraction of pixels whose largest channel difference exceeds `threshold`."""
-    return float(np.mean(np.abs(a - b).max(axis=-1) > threshold))
+    """The fraction of pixels whose largest channel difference exceeds `threshold`.
+
+    Screenshots of a view at a fractional position may differ by a pixel in size: the common part is compared.
+    """
+    height, width = min(a.shape[0], b.shape[0]), min(a.shape[1], b.shape[1])
+    return float(np.mean(np.abs(a[:height, :width] - b[:height, :width]).max(axis=-1) > threshold))
