@@ -1,4 +1,4 @@
-"""Networks that read meshes and point clouds: graph convolutions, pooling, neighbourhoods.
+"""Networks that read meshes and point clouds: graph convolutions, pooling, neighbourhoods, Keras layers.
 
 Modules, with TensorFlow Graphics' function names and arguments where it has them:
 
@@ -9,6 +9,10 @@ Modules, with TensorFlow Graphics' function names and arguments where it has the
 - `neighbourhood`: `adjacency_from_faces` (row-normalised, with self loops), k-nearest-neighbour
   graphs of point clouds (`k_nearest_neighbors`, `knn_graph`, searched in tiles), and
   `sparse_to_edges` / `edges_to_sparse` between the two forms of a neighbourhood.
+- `layers`: Keras 3 layers (TensorFlow Graphics' `nn.layer`): `FeatureSteeredConvolutionKerasLayer`,
+  `DynamicGraphConvolutionKerasLayer`, DGCNN's `EdgeConvKerasLayer` (k-NN graph rebuilt from the
+  features), and PointNet's `PointNetConv2Layer`, `PointNetDenseLayer`, `VanillaEncoder`,
+  `ClassificationHead` and `PointNetVanillaClassifier`; all serialisable, all `jit_compile`-able.
 
 Neighbourhoods come in two forms, accepted by every graph convolution:
 
@@ -30,7 +34,7 @@ with segment reductions, so memory grows with the number of edges, never with VÂ
 SparseTensor is ever reshaped or densified (TensorFlow Graphics did both; its SparseReshape has no
 GPU kernel).
 
-`jit_compile`: the convolutions, the pooling ops (given a pooling map of static dense shape) and
+`jit_compile`: the convolutions, every layer, the pooling ops (given a pooling map of static dense shape) and
 the k-nearest-neighbour search compile with XLA. `adjacency_from_faces`, `sparse_to_edges` and
 `edges_to_sparse` do not: their output sizes depend on the values of their inputs; build the
 neighbourhoods once, outside the compiled step. Under XLA the run-time index checks are skipped
@@ -41,6 +45,6 @@ while tracing, `tf.errors.InvalidArgumentError` for out-of-range indices and siz
 run time. Vertices without neighbours are allowed and give finite outputs and gradients.
 """
 
-from graphics_ops.nn import graph_convolution, neighbourhood, pooling
+from graphics_ops.nn import graph_convolution, layers, neighbourhood, pooling
 
-__all__ = ["graph_convolution", "neighbourhood", "pooling"]
+__all__ = ["graph_convolution", "layers", "neighbourhood", "pooling"]
