@@ -62,6 +62,7 @@ bench: setup
 	$(BIN)/python -m bench.rendering
 	$(BIN)/python -m bench.dashboard
 	$(BIN)/python -m bench.pose_fit
+	$(BIN)/python -m bench.mesh_convolution
 
 clean:
 	rm -rf $(VENV) frontend/node_modules $(BUNDLE) build *.egg-info artifacts
