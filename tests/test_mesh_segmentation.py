@@ -114,7 +114,13 @@ def test_a_short_run_trains_and_logs_predictions_per_epoch(tmp_path, monkeypatch
     assert [row["epoch"] for row in report["epochs"]] == [1, 2]
     for row in report["epochs"]:
         assert np.isfinite(row["train_loss"]) and 0 <= row["held_out_accuracy"] <= 1 and row["seconds"] > 0
-    assert report["held_out_shapes"] == 2 and report["parameters"] > 0
+    assert report["held_out_shapes"] == 2 and report["parameters"] > 0 and report["data_seconds"] > 0
+    assert report["held_out_vertices"] == 2 * 642
+    assert sum(report["held_out_part_fractions"].values()) == pytest.approx(1)
+    for part, accuracy in report["held_out_accuracy_by_part"].items():
+        assert (accuracy is None) == (report["held_out_part_fractions"][part] == 0)
+        assert accuracy is None or 0 <= accuracy <= 1
+
     data = read_logdir(tmp_path / "logs")
     tags = {tag for run, tag in data if run == "meshes"}
     assert tags == {"creature_0/prediction", "creature_0/labels", "creature_1/prediction", "creature_1/labels"}
