@@ -26,9 +26,9 @@ downloaded.
 Input features per vertex (`features`, 8 channels): the position centred on the vertices' mean
 and scaled to unit RMS radius (3), the vertex normal (3), the distance to the centre in those units
 (1) and the cosine between the normal and the direction from the centre (1). The last two do not
-change when the creature is rotated; the rotations make the orientation of the first six
-uninformative, so the network has to use them through the feature-steered convolutions' local
-differences. A small network of `FeatureSteeredConvolutionKerasLayer`s learns the labels, and a
+change when the creature is rotated; since creatures are rotated at random, the direction of a
+position or normal says nothing about the part on its own, only its relation to its neighbours'
+does. A small network of `FeatureSteeredConvolutionKerasLayer`s learns the labels, and a
 `tb_mesh_plugin.keras_callback.MeshPredictionLogger` logs its predictions on held-out creatures
 when training begins and after every epoch: predicted parts as colours, per-vertex loss and its
 gradient (with respect to the positions) as attributes.
