@@ -122,3 +122,14 @@ def _flat_outputs(function, inputs):
     return tf.concat(
         [tf.reshape(tf.cast(output, tf.float64), [copies, -1]) for output in tf.nest.flatten(function(*inputs))], 1
     )
+
+
+def assert_longer_last_axis_is_named(function, inputs, index, argument, pattern=None):
+    """Lengthens the last axis of `inputs[index]` by one: `function` must raise ValueError naming `argument`.
+
+    `pattern`, if given, is the whole message expected instead of just the argument's name.
+    """
+    inputs = list(inputs)
+    inputs[index] = np.concatenate([inputs[index], inputs[index][..., :1]], axis=-1)
+    with pytest.raises(ValueError, match=pattern or rf"\b{argument}\b"):
+        function(*inputs)
