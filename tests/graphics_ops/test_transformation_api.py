@@ -10,7 +10,13 @@ import inspect
 import numpy as np
 import pytest
 import tensorflow as tf
-from rotation_testing import assert_jacobians_match_finite_differences, assert_longer_last_axis_is_named, hamilton_product, jacobians, random_rotations
+from rotation_testing import (
+    assert_jacobians_match_finite_differences,
+    assert_longer_last_axis_is_named,
+    hamilton_product,
+    jacobians,
+    random_rotations,
+)
 
 from graphics_ops import transformation
 
