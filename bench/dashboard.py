@@ -43,7 +43,6 @@ from tb_mesh_plugin import summary
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "dashboard.json"
-sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 SIZES = {"100k": 400, "1M": 4000}  # rings of a 250-segment torus: 100k and 1M vertices
 STEPS = 2
 TARGETS = {"speedup_1M": 20.0, "bytes_ratio": 1.02, "first_frame_1M_s": 1.5}
@@ -216,7 +215,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    from tensorboard_process import tensorboard
+    from tests.e2e.tensorboard_process import tensorboard
 
     report = {"machine": machine(), "targets": TARGETS, "fetch": {}, "browser": None}
     with tempfile.TemporaryDirectory() as tmp:

@@ -10,9 +10,9 @@ import pytest
 import tensorflow as tf
 from playwright.sync_api import expect
 
-from dashboard_page import fraction_differing, open_tab, view_pixels
+from tests.e2e.dashboard_page import fraction_differing, open_tab, view_pixels
 from demo.sample_logdir import twisted_torus
-from tensorboard_process import tensorboard
+from tests.e2e.tensorboard_process import tensorboard
 from tb_mesh_plugin import summary
 
 STEPS = [0, 1, 2]

@@ -5,8 +5,8 @@ import pytest
 import tensorflow as tf
 from playwright.sync_api import expect
 
-from dashboard_page import fraction_differing, open_tab, view_pixels
-from tensorboard_process import tensorboard
+from tests.e2e.dashboard_page import fraction_differing, open_tab, view_pixels
+from tests.e2e.tensorboard_process import tensorboard
 from demo import sample_logdir
 from demo.sample_logdir import spiral_galaxy, twisted_torus
 from tb_mesh_plugin import summary

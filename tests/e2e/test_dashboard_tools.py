@@ -15,9 +15,9 @@ from PIL import Image
 from playwright.sync_api import expect
 from tensorboard.plugins.mesh import summary_v2 as mesh_summary
 
-from dashboard_page import fraction_differing, open_tab, view_pixels
+from tests.e2e.dashboard_page import fraction_differing, open_tab, view_pixels
 from demo.sample_logdir import twisted_torus
-from tensorboard_process import tensorboard, wait_until
+from tests.e2e.tensorboard_process import tensorboard, wait_until
 from tb_mesh_plugin import summary
 
 STEPS = [0, 1, 2, 3]

@@ -18,7 +18,7 @@ import tensorflow as tf
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from demo.sample_logdir import twisted_torus
-from tensorboard_process import tensorboard, wait_until
+from tests.e2e.tensorboard_process import tensorboard, wait_until
 from tb_mesh_plugin import summary, wire
 
 CLIENTS = 16
