@@ -36,7 +36,7 @@ import tensorflow as tf  # noqa: E402
 from demo import toy_fish  # noqa: E402
 from graphics_ops import rendering  # noqa: E402
 from graphics_ops.camera import Camera  # noqa: E402
-from graphics_ops.transformation import so3  # noqa: E402
+from graphics_ops.transformation import rotation_matrix_3d, so3  # noqa: E402
 from tb_mesh_plugin import summary  # noqa: E402
 
 DISTANCE = 4.0  # from the camera to the origin
@@ -66,16 +66,9 @@ def look_at_camera(size):
 
 
 def random_rotation(rng):
-    """A uniformly random rotation matrix `[3, 3]` (float64)."""
-    q = rng.normal(size=4)
-    x, y, z, w = q / np.linalg.norm(q)
-    return np.array(
-        [
-            [1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
-            [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
-            [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)],
-        ]
-    )
+    """A uniformly random rotation matrix `[3, 3]` (float64): a normalized Gaussian quaternion."""
+    quaternion = rng.normal(size=4)
+    return rotation_matrix_3d.from_quaternion(quaternion / np.linalg.norm(quaternion)).numpy()
 
 
 def blur(images, width):
