@@ -1,0 +1,1 @@
+"""Rays, points and grids (TensorFlow Graphics' `geometry.representation`)."""

@@ -1,0 +1,1 @@
+"""Image operations (TensorFlow Graphics' `image`)."""

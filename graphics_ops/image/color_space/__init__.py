@@ -1,0 +1,1 @@
+"""Colour-space conversions (TensorFlow Graphics' `image.color_space`)."""

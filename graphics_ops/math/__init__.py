@@ -1,0 +1,1 @@
+"""Mathematical building blocks (TensorFlow Graphics' `math`)."""

@@ -1,0 +1,1 @@
+"""Interpolation (TensorFlow Graphics' `math.interpolation`)."""

@@ -1,0 +1,1 @@
+"""Optimizers (TensorFlow Graphics' `math.optimizer`)."""

@@ -1,0 +1,1 @@
+"""Losses (TensorFlow Graphics' `nn.loss`)."""

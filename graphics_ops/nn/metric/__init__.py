@@ -1,0 +1,1 @@
+"""Metrics (TensorFlow Graphics' `nn.metric`)."""

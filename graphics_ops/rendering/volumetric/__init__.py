@@ -1,0 +1,1 @@
+"""Volumetric rendering (TensorFlow Graphics' `rendering.volumetric`)."""
