@@ -22,16 +22,18 @@ from google.protobuf import message
 from tensorboard.data import provider
 from tensorboard.plugins.mesh import plugin_data_pb2
 
+from tb_mesh_plugin import schema
+
 logger = logging.getLogger(__name__)
 
 PLUGIN_NAME = "mesh"
 _TYPES = plugin_data_pb2.MeshPluginData
 VERTEX, FACE, COLOR = _TYPES.VERTEX, _TYPES.FACE, _TYPES.COLOR
-# Content type -> (wire array name, little-endian NumPy dtype, wire dtype).
+# Content type -> the array it becomes (sent in that array's usual dtype).
 _ARRAYS = {
-    _TYPES.VERTEX: ("vertices", "<f4", "float32"),
-    _TYPES.FACE: ("faces", "<u4", "uint32"),
-    _TYPES.COLOR: ("colors", "u1", "uint8"),
+    _TYPES.VERTEX: schema.ARRAYS["vertices"],
+    _TYPES.FACE: schema.ARRAYS["faces"],
+    _TYPES.COLOR: schema.ARRAYS["colors"],
 }
 
 
@@ -157,7 +159,7 @@ class BuiltinMeshReader:
             raise IndexError(f"sample {sample} is out of range: step {step} holds {num_samples}")
         arrays = {}
         for content_type, datum in found.items():
-            name, dtype, wire_dtype = _ARRAYS[content_type]
+            name, wire_dtype = _ARRAYS[content_type].name, _ARRAYS[content_type].wire_dtype
             values = datum.numpy
             if values.ndim != 3 or values.shape[0] != num_samples or values.shape[-1] != 3:
                 raise CorruptMeshError(f"{name} have shape {list(values.shape)}, not [{num_samples}, R, 3]")
@@ -165,6 +167,6 @@ class BuiltinMeshReader:
                 raise CorruptMeshError("faces hold indices out of range of the vertices")
             if content_type == _TYPES.COLOR and values.shape[1] != vertices.shape[1]:
                 raise CorruptMeshError("colors do not have one row per vertex")
-            converted = np.ascontiguousarray(values[sample], dtype=dtype)
-            arrays[name] = (wire_dtype, converted.shape, converted.data.cast("B"))
+            converted = np.ascontiguousarray(values[sample], dtype=wire_dtype.numpy)
+            arrays[name] = (wire_dtype.name, converted.shape, converted.data.cast("B"))
         return found[_TYPES.VERTEX].wall_time, num_samples, arrays

@@ -16,6 +16,8 @@ import json
 
 from tensorboard.compat.proto import summary_pb2
 
+from tb_mesh_plugin import schema
+
 PLUGIN_NAME = "mesh3d"
 FORMAT_VERSION = 3
 # The version of summaries with neither quantised positions nor per-face colours.
@@ -25,17 +27,8 @@ READABLE_VERSIONS = (1, 2, 3)
 # How positions can be stored: float32 (None), float16, or 16-bit fixed point per axis.
 QUANTIZATIONS = (None, "float16", "uint16")
 KINDS = ("mesh", "point_cloud", "lines")
-# Where an attribute lives: one row per vertex (point) or one row per face.
-PLACEMENTS = ("vertex", "face")
-# Attributes have 1 (scalar) to 4 components per row.
-MAX_COMPONENTS = 4
 # The metadata key that counts a kind's index rows.
 _INDEX_COUNT_KEYS = {"mesh": "face_count", "lines": "segment_count"}
-
-
-def attribute_array_names(name):
-    """The stored array names of attribute `name`: its values `[R, K]` and its ranges `[K + 1, 2]`."""
-    return f"attribute/{name}", f"attribute_range/{name}"
 
 
 class MetadataError(ValueError):
@@ -102,9 +95,9 @@ def check_attributes(attributes, error):
         if not (
             isinstance(entry, dict)
             and isinstance(entry.get("name"), str)
-            and entry.get("placement") in PLACEMENTS
+            and entry.get("placement") in schema.ATTRIBUTE_PLACEMENTS
             and type(entry.get("components")) is int
-            and 1 <= entry["components"] <= MAX_COMPONENTS
+            and entry["components"] in schema.ATTRIBUTE_COMPONENTS
         ):
             raise error(f"malformed attribute description {entry!r}")
     return attributes

@@ -17,7 +17,7 @@ from tensorboard.backend import http_util
 from tensorboard.data import provider
 from tensorboard.plugins import base_plugin
 
-from tb_mesh_plugin import builtin_mesh, metadata, preview, storage, wire
+from tb_mesh_plugin import builtin_mesh, metadata, preview, schema, storage, wire
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +28,6 @@ _ALL_STEPS = 2**31 - 1
 _DEFAULT_STEPS = 100
 # Steps per tag TensorBoard keeps without a `--samples_per_plugin` flag: (Python loader, RustBoard).
 _LOADER_LIMITS = {"blob_sequences": (10, 10), "tensors": (10, 100)}
-# Stored int32 face indices are checked non-negative when written, so they are sent as uint32 as is.
-_WIRE_DTYPES = {"float32": "float32", "int32": "uint32", "uint8": "uint8", "float16": "float16", "uint16": "uint16"}
 
 
 class _BadRequest(Exception):
@@ -130,7 +128,7 @@ def _step_body(header, buffers, attributes, max_points):
 
 def _wire_attribute(attribute):
     """An attribute's header entry: its description and the names of its two buffers."""
-    values, ranges = metadata.attribute_array_names(attribute["name"])
+    values, ranges = schema.attribute_array_names(attribute["name"])
     return {**attribute, "values": values, "ranges": ranges}
 
 
@@ -296,7 +294,7 @@ class MeshPlugin(base_plugin.TBPlugin):
             "num_samples": len(datum.values),
         }
         buffers = [
-            (name, _WIRE_DTYPES[array.dtype], array.shape, array.data) for name, array in decoded.arrays.items()
+            (name, schema.DTYPES[array.dtype].wire, array.shape, array.data) for name, array in decoded.arrays.items()
         ]
         attributes = [_wire_attribute(a) for a in decoded.attributes]
         body = _step_body(header, buffers, attributes, max_points)

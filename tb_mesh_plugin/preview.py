@@ -9,11 +9,7 @@ vertices has no faces), per-vertex colours and attributes keep the same rows, an
 
 import numpy as np
 
-# Arrays with one row per vertex, besides the vertex attributes' values.
-_VERTEX_ROWS = ("vertices", "colors")
-# Arrays that index or describe faces and segments.
-_FACE_ROWS = ("faces", "segments", "face_colors")
-_NUMPY_DTYPES = {"float32": "<f4", "uint32": "<u4", "uint8": "u1", "float16": "<f2", "uint16": "<u2"}
+from tb_mesh_plugin import schema
 
 
 def stride_for(vertex_count, max_points):
@@ -39,16 +35,18 @@ def decimate(buffers, attributes, max_points):
     if vertex_count <= max_points:
         return buffers, attributes, None
     stride = stride_for(vertex_count, max_points)
-    kept_attributes = [a for a in attributes if a["placement"] == "vertex"]
-    vertex_rows = set(_VERTEX_ROWS) | {a["values"] for a in kept_attributes}
-    dropped = set(_FACE_ROWS) | {a["values"] for a in attributes if a["placement"] != "vertex"}
-    dropped |= {a["ranges"] for a in attributes if a["placement"] != "vertex"}
+    kept_attributes = [a for a in attributes if a["placement"] == schema.VERTEX]
+    placements = {name: array.placement for name, array in schema.ARRAYS.items()}
+    placements.update({a["values"]: a["placement"] for a in attributes})
+    # A dropped attribute's ranges go with it; a kept one's describe the whole step and stay as they are.
+    dropped = {a["ranges"] for a in attributes if a["placement"] != schema.VERTEX}
     out = []
     for name, dtype, shape, data in buffers:
-        if name in dropped:
+        placement = placements.get(name, schema.NONE)
+        if placement in (schema.FACE, schema.SEGMENT) or name in dropped:
             continue
-        if name in vertex_rows:
-            rows = np.frombuffer(data, _NUMPY_DTYPES[dtype]).reshape(shape)[::stride]
+        if placement == schema.VERTEX:
+            rows = np.frombuffer(data, schema.WIRE_DTYPES[dtype].numpy).reshape(shape)[::stride]
             out.append((name, dtype, rows.shape, np.ascontiguousarray(rows).tobytes()))
         else:
             out.append((name, dtype, shape, data))

@@ -12,16 +12,7 @@ import math
 
 from tensorboard.compat.proto import types_pb2
 
-from tb_mesh_plugin import metadata, tensor_proto
-
-# Stored dtypes and their (name, item size).
-_DTYPES = {
-    types_pb2.DT_FLOAT: ("float32", 4),
-    types_pb2.DT_INT32: ("int32", 4),
-    types_pb2.DT_UINT8: ("uint8", 1),
-    types_pb2.DT_HALF: ("float16", 2),
-    types_pb2.DT_UINT16: ("uint16", 2),
-}
+from tb_mesh_plugin import metadata, schema, tensor_proto
 
 
 class CorruptSampleError(ValueError):
@@ -42,7 +33,7 @@ class Sample:
     """One decoded sample: its kind, named arrays in stored order, and attribute descriptions.
 
     `attributes` lists `{"name", "placement", "components"}` dicts; each attribute's values and
-    ranges are the arrays named by `metadata.attribute_array_names`.
+    ranges are the arrays named by `schema.attribute_array_names`.
     """
 
     kind: str
@@ -59,17 +50,17 @@ def _parse_tensor(raw, what):
 
 def _decode_array(name, raw):
     proto = _parse_tensor(raw, f"array {name!r}")
-    if proto.dtype not in _DTYPES:
+    dtype = schema.DTYPES_BY_PROTO.get(proto.dtype)
+    if dtype is None:
         raise CorruptSampleError(f"array {name!r} has unsupported dtype {proto.dtype}")
-    dtype, item_size = _DTYPES[proto.dtype]
     if any(size < 0 for size in proto.shape):
         raise CorruptSampleError(f"array {name!r} has a negative dimension in shape {list(proto.shape)}")
-    expected = math.prod(proto.shape) * item_size
+    expected = math.prod(proto.shape) * dtype.item_size
     if len(proto.content) != expected:
         raise CorruptSampleError(
             f"array {name!r} holds {len(proto.content)} bytes; shape {list(proto.shape)} needs {expected}"
         )
-    return StoredArray(dtype, proto.shape, proto.content)
+    return StoredArray(dtype.name, proto.shape, proto.content)
 
 
 def decode_sample(blob):
@@ -94,12 +85,12 @@ def decode_sample(blob):
     attributes = metadata.check_attributes(manifest.get("attributes", []), CorruptSampleError)
     arrays = {name: _decode_array(name, raw) for name, raw in zip(names, parts[1:])}
     for attribute in attributes:
-        values, ranges = (arrays.get(n) for n in metadata.attribute_array_names(attribute["name"]))
+        values, ranges = (arrays.get(n) for n in schema.attribute_array_names(attribute["name"]))
         components = attribute["components"]
         if not (
             values is not None
             and ranges is not None
-            and values.dtype == ranges.dtype == "float32"
+            and values.dtype == ranges.dtype == schema.ATTRIBUTE_DTYPE
             and values.shape[-1:] == (components,)
             and ranges.shape == (components + 1, 2)
         ):

@@ -19,24 +19,20 @@ Shapes:
     sample's per-axis bounding box, a step of 1/65535 of the box).
 
 Bad input raises `ValueError` naming the argument: statically known problems (rank, shape, dtype,
-empty arrays, name, attribute names) always, value problems (NaN or Inf, index or colour range) when
-the summary is recorded. Inside `tf.function` value problems raise `tf.errors.InvalidArgumentError` when the
-function runs. A rejected call writes nothing.
-"""
+empty arrays, name, attribute names, step) always, value problems (NaN or Inf, index or colour range) when
+the summary is recorded. Inside `tf.function` value problems, and sizes of dimensions unknown when the
+function is traced, raise `tf.errors.InvalidArgumentError` when the function runs. A rejected call writes
+nothing. A tag (the name with its name scopes) has at most 1024 characters, so that the viewer can
+fetch its steps; names and descriptions must be valid Unicode (no lone surrogates).
 
-import collections.abc
-import dataclasses
-import json
-import re
+Checks live in `_checks.py` and encoding in `_encode.py`; the stored arrays are those of `schema.py`.
+"""
 
 import numpy as np
 import tensorflow as tf
 
 from graphics_ops.camera import camera as camera_lib
-from tb_mesh_plugin import metadata
-
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
-_MAX_ATTRIBUTE_NAME_LENGTH = 100
+from tb_mesh_plugin import _checks, _encode, metadata
 
 
 def mesh(
@@ -72,10 +68,9 @@ def mesh(
         raise ValueError("face_attributes need faces: pass the faces of the mesh")
     if face_colors is not None and faces is None:
         raise ValueError("face_colors need faces: pass the faces of the mesh")
-    indices = None if faces is None else ("faces", faces, 3)
     return _write(
-        "mesh", name, ("vertices", vertices), indices, colors, step, description,
-        _attribute_args(attributes, face_attributes), quantize=quantize, face_colors=face_colors,
+        "mesh", name, step, description, quantize, "vertices", vertices, indices=faces, colors=colors,
+        face_colors=face_colors, attributes=_checks.attribute_args(attributes, face_attributes),
     )
 
 
@@ -100,8 +95,8 @@ def point_cloud(name, points, colors=None, *, attributes=None, quantize=None, st
       ValueError: if an argument is invalid (see the module docstring), or no step was set.
     """
     return _write(
-        "point_cloud", name, ("points", points), None, colors, step, description, _attribute_args(attributes, None),
-        quantize=quantize,
+        "point_cloud", name, step, description, quantize, "points", points, colors=colors,
+        attributes=_checks.attribute_args(attributes, None),
     )
 
 
@@ -127,8 +122,8 @@ def lines(name, vertices, segments, colors=None, *, attributes=None, quantize=No
       ValueError: if an argument is invalid (see the module docstring), or no step was set.
     """
     return _write(
-        "lines", name, ("vertices", vertices), ("segments", segments, 2), colors, step, description,
-        _attribute_args(attributes, None), quantize=quantize,
+        "lines", name, step, description, quantize, "vertices", vertices, indices=segments, colors=colors,
+        attributes=_checks.attribute_args(attributes, None),
     )
 
 
@@ -175,372 +170,34 @@ def camera(name, camera, *, near=0.0, far=1.0, step=None, description=None):
     return lines(name, vertices, segments, step=step, description=description)
 
 
-def _check_name(name):
-    if not isinstance(name, str):
-        raise ValueError(f"name must be a str, got {type(name).__name__}")
-    if not name.strip():
-        raise ValueError("name must not be empty or only whitespace")
-    if _CONTROL_CHARACTERS.search(name):
-        raise ValueError(f"name must not contain control characters, got {name!r}")
-    if '"' in name or "\\" in name:
-        # RustBoard (`--load_fast=true`) cannot read back blobs of tags that need JSON escapes.
-        raise ValueError(f"name must not contain '\"' or '\\', which TensorBoard's fast loader cannot read, got {name!r}")
-
-
-def _check_description(description):
-    if description is not None and not isinstance(description, str):
-        raise ValueError(f"description must be a str or None, got {type(description).__name__}")
-
-
-def _to_tensor(value, arg):
-    try:
-        return tf.convert_to_tensor(value)
-    except (TypeError, ValueError) as e:
-        raise ValueError(f"{arg} cannot be converted to a tensor: {e}") from None
-
-
-def _check_rank_and_last_dim(tensor, arg, ranks, last_dims, layout):
-    rank = tensor.shape.rank
-    if rank is None:
-        raise ValueError(f"{arg} must have a statically known rank; expected {layout}")
-    if rank not in ranks:
-        raise ValueError(f"{arg} must have shape {layout}, got rank {rank} (shape {tensor.shape})")
-    if tensor.shape[-1] not in last_dims:
-        raise ValueError(f"{arg} must have shape {layout}, got shape {tensor.shape}")
-    if 0 in tensor.shape:
-        raise ValueError(f"{arg} must not be empty, got shape {tensor.shape}")
-
-
-def _static_size(a, b, arg_a, arg_b, what):
-    """Checks two static sizes agree where both are known; returns the known one (or None)."""
-    if a is not None and b is not None and a != b:
-        raise ValueError(f"{arg_a} and {arg_b} disagree on {what}: {a} vs {b}")
-    return a if a is not None else b
-
-
-class _Checks:
-    """Value checks: raise `ValueError` eagerly, or collect assert ops inside a graph."""
-
-    def __init__(self):
-        self.ops = []
-
-    def require(self, condition, message):
-        if tf.executing_eagerly():
-            if not bool(condition):
-                raise ValueError(message)
-        else:
-            self.ops.append(tf.debugging.Assert(condition, [message]))
-
-
-def _prepare_positions(arg, value):
-    positions = _to_tensor(value, arg)
-    if not positions.dtype.is_floating:
-        raise ValueError(f"{arg} must be a float tensor, got dtype {positions.dtype.name}")
-    _check_rank_and_last_dim(positions, arg, (2, 3), (3, None), "[N, 3] or [B, N, 3]")
-    batched = positions.shape.rank == 3
-    return (positions if batched else positions[tf.newaxis]), batched
-
-
-def _prepare_indices(arg, value, width):
-    indices = _to_tensor(value, arg)
-    if not indices.dtype.is_integer:
-        raise ValueError(f"{arg} must be an integer tensor, got dtype {indices.dtype.name}")
-    letter = {3: "F", 2: "E"}[width]
-    _check_rank_and_last_dim(indices, arg, (2,), (width, None), f"[{letter}, {width}]")
-    return indices
-
-
-def _prepare_colors(value, batched_positions, arg="colors", rows="N", batchable=True):
-    colors = _to_tensor(value, arg)
-    if colors.dtype != tf.uint8 and not colors.dtype.is_floating:
-        raise ValueError(f"{arg} must be uint8 or float, got dtype {colors.dtype.name}")
-    layout = f"[{rows}, C] or [B, {rows}, C] with C in {{3, 4}}" if batchable else f"[{rows}, C] with C in {{3, 4}}"
-    _check_rank_and_last_dim(colors, arg, (2, 3) if batchable else (2,), (3, 4, None), layout)
-    if colors.shape.rank == 3 and not batched_positions:
-        raise ValueError(f"{arg} has a batch dimension (shape {colors.shape}) but the positions do not")
-    if colors.shape[-1] is None:
-        raise ValueError(f"{arg} must have a statically known last dimension (3 or 4)")
-    return colors
-
-
-def _check_quantize(quantize):
-    if quantize not in metadata.QUANTIZATIONS:
-        raise ValueError(f"quantize must be None, 'float16' or 'uint16', got {quantize!r}")
-
-
-def _check_attribute_name(arg, name):
-    if not isinstance(name, str):
-        raise ValueError(f"names in {arg} must be str, got {name!r} ({type(name).__name__})")
-    if not name.strip():
-        raise ValueError(f"names in {arg} must not be empty or only whitespace, got {name!r}")
-    if _CONTROL_CHARACTERS.search(name):
-        raise ValueError(f"names in {arg} must not contain control characters, got {name!r}")
-    if len(name) > _MAX_ATTRIBUTE_NAME_LENGTH:
-        raise ValueError(f"names in {arg} must be at most {_MAX_ATTRIBUTE_NAME_LENGTH} characters, got {len(name)}")
-
-
-def _attribute_args(attributes, face_attributes):
-    """Checks the attribute dicts and their names; returns `[(arg, name, placement, value)]`."""
-    found = []
-    given = (("attributes", "vertex", attributes), ("face_attributes", "face", face_attributes))
-    for dict_arg, placement, mapping in given:
-        if mapping is None:
-            continue
-        if not isinstance(mapping, collections.abc.Mapping):
-            raise ValueError(f"{dict_arg} must be a dict of name -> tensor, got {type(mapping).__name__}")
-        for name, value in mapping.items():
-            _check_attribute_name(dict_arg, name)
-            found.append((f"{dict_arg}[{name!r}]", name, placement, value))
-    vertex_names = set(attributes or ())
-    for _, name, placement, _ in found:
-        if placement == "face" and name in vertex_names:
-            raise ValueError(f"attribute names must be unique: {name!r} is in both attributes and face_attributes")
-    return found
-
-
-@dataclasses.dataclass(frozen=True)
-class _Attribute:
-    """A checked attribute: values `[B, N, K]` per vertex, or `[F, K]` per face (shared by the batch)."""
-
-    arg: str
-    name: str
-    placement: str
-    values: tf.Tensor
-
-    def describe(self):
-        return {"name": self.name, "placement": self.placement, "components": self.values.shape[-1]}
-
-
-def _shape_text(tensor):
-    return str(tensor.shape.as_list()) if tensor.shape.rank is not None else "of unknown rank"
-
-
-def _prepare_attribute(arg, name, placement, value, *, batched, samples, rows, positions_arg):
-    """Checks one attribute's dtype and static shape; `rows` is `(letter, static count or None, noun)`."""
-    tensor = _to_tensor(value, arg)
-    if tensor.dtype.is_bool or tensor.dtype.is_complex or not (tensor.dtype.is_floating or tensor.dtype.is_integer):
-        raise ValueError(f"{arg} must be a float or integer tensor, got dtype {tensor.dtype.name}")
-    letter, count, noun = rows
-    outer = 2 if batched else 1  # the rank of a scalar attribute
-    prefix = "B, " if batched else ""
-    layout = (
-        f"[{prefix}{letter}] or [{prefix}{letter}, K] (K from 1 to {metadata.MAX_COMPONENTS}) with {letter} = "
-        + (f"{count} {noun}" if count is not None else f"the number of {noun}")
-    )
-    rank = tensor.shape.rank
-    if rank not in (outer, outer + 1):
-        raise ValueError(f"{arg} must have shape {layout}, got {_shape_text(tensor)}")
-    if rank == outer + 1 and tensor.shape[-1] not in range(1, metadata.MAX_COMPONENTS + 1):
-        raise ValueError(f"{arg} must have shape {layout}, got {_shape_text(tensor)}")
-    if count is not None and tensor.shape[outer - 1] not in (None, count):
-        raise ValueError(f"{arg} must have shape {layout}, got {_shape_text(tensor)}")
-    if 0 in tensor.shape:
-        raise ValueError(f"{arg} must not be empty, got shape {_shape_text(tensor)}")
-    if batched:
-        _static_size(samples, tensor.shape[0], positions_arg, arg, "the batch size")
-    values = tensor if rank == outer + 1 else tensor[..., tf.newaxis]
-    if placement == "vertex" and not batched:
-        values = values[tf.newaxis]
-    return _Attribute(arg, name, placement, values)
-
-
-def _write(
-    kind, name, positions_arg, indices_arg, colors, step, description, attribute_args=(), *, quantize=None,
-    face_colors=None,
-):
-    """Checks and writes one summary.
-
-    `indices_arg` is None or `(arg, value, width)`; `attribute_args` is `[(arg, name, placement, value)]`
-    from `_attribute_args`.
-    """
-    _check_name(name)
-    _check_description(description)
-    _check_quantize(quantize)
-    arg, positions = positions_arg
-    positions, batched = _prepare_positions(arg, positions)
-    indices = None
-    if indices_arg is not None:
-        indices_name, indices_value, width = indices_arg
-        indices = (indices_name, _prepare_indices(indices_name, indices_value, width))
-    colors = None if colors is None else _prepare_colors(colors, batched)
-    if face_colors is not None:
-        face_colors = _prepare_colors(face_colors, batched, "face_colors", "F", batchable=False)
-
-    samples, vertex_count = positions.shape[0], positions.shape[1]
-    color_channels = 0
-    if colors is not None:
-        vertex_count = _static_size(vertex_count, colors.shape[-2], arg, "colors", "the number of vertices")
-        if colors.shape.rank == 3:
-            samples = _static_size(samples, colors.shape[0], arg, "colors", "the batch size")
-        color_channels = colors.shape[-1]
-    face_count = None if indices is None else indices[1].shape[0]
-    if face_colors is not None:
-        _static_size(face_count, face_colors.shape[0], "faces", "face_colors", "the number of faces")
-    vertex_rows = ("N", vertex_count, "points" if kind == "point_cloud" else "vertices")
-    attributes = [
-        _prepare_attribute(
-            attribute_arg, attribute_name, placement, value,
-            batched=batched and placement == "vertex",
-            samples=samples,
-            rows=vertex_rows if placement == "vertex" else ("F", face_count, "faces"),
-            positions_arg=arg,
-        )
-        for attribute_arg, attribute_name, placement, value in attribute_args
-    ]
-
+def _write(kind, name, step, description, quantize, positions_arg, positions, **arrays):
+    """Checks and writes one summary; `arrays` are the keyword arguments of `_checks.check_inputs`."""
+    _checks.check_name(name)
+    _checks.check_description(description)
+    _checks.check_step(step)
+    _checks.check_quantize(quantize)
+    inputs = _checks.check_inputs(kind, positions_arg, positions, **arrays)
+    face_color_channels = 0 if inputs.face_colors is None else inputs.face_colors.values.shape[-1]
     summary_metadata = metadata.create_summary_metadata(
         kind,
-        vertex_count=vertex_count,
-        index_count=face_count,
-        samples=samples,
-        color_channels=color_channels,
+        vertex_count=inputs.vertex_count,
+        index_count=inputs.index_count,
+        samples=inputs.samples,
+        color_channels=0 if inputs.colors is None else inputs.colors.values.shape[-1],
         description=description,
-        attributes=[a.describe() for a in attributes],
+        attributes=inputs.describe_attributes(),
         quantize=quantize,
-        face_color_channels=0 if face_colors is None else face_colors.shape[-1],
+        face_color_channels=face_color_channels,
     )
-    version = metadata.format_version(quantize, face_colors is not None)
+    version = metadata.format_version(quantize, face_color_channels)
 
     def encode():
-        checks = _Checks()
-        stored = _validated_arrays(checks, arg, positions, indices, colors, quantize)
-        if face_colors is not None:
-            stored.append(("face_colors", _validated_face_colors(checks, indices, face_colors), False))
-        stored += _validated_attributes(checks, arg, positions, indices, attributes)
+        checks = _checks.ValueChecks()
+        _checks.require_valid_values(checks, inputs)
+        stored = _encode.stored_arrays(checks, inputs, quantize)
         with tf.control_dependencies(checks.ops):
-            return _encode_samples(kind, stored, [a.describe() for a in attributes], version)
+            return _encode.encode_samples(kind, stored, inputs.describe_attributes(), version)
 
-    with tf.summary.experimental.summary_scope(name, f"{kind}_summary", values=[positions]) as (tag, _):
+    with tf.summary.experimental.summary_scope(name, f"{kind}_summary", values=[inputs.positions.values]) as (tag, _):
+        _checks.check_tag(tag)
         return tf.summary.write(tag=tag, tensor=encode, step=step, metadata=summary_metadata)
-
-
-def _as_uint8_colors(checks, arg, colors):
-    """Colours as stored: uint8 as given, floats checked to lie in [0, 1] and scaled to 0–255."""
-    if colors.dtype == tf.uint8:
-        return colors
-    checks.require(tf.reduce_all((colors >= 0) & (colors <= 1)), f"float {arg} must lie in [0, 1] (and not be NaN)")
-    return tf.cast(tf.round(tf.cast(colors, tf.float32) * 255.0), tf.uint8)
-
-
-def _validated_face_colors(checks, indices, face_colors):
-    face_count = tf.shape(indices[1], out_type=tf.int64)[0]
-    rows = tf.shape(face_colors, out_type=tf.int64)[0]
-    checks.require(tf.equal(rows, face_count), "face_colors must have one row per face")
-    return _as_uint8_colors(checks, "face_colors", face_colors)
-
-
-def _quantized_positions(checks, arg, positions, quantize):
-    """Positions `[B, N, 3]` float32 as stored: [(name, tensor, batched)] (docs/wire-format.md)."""
-    if quantize is None:
-        return [("vertices", positions, True)]
-    if quantize == "float16":
-        half = tf.cast(positions, tf.float16)
-        checks.require(
-            tf.reduce_all(tf.math.is_finite(half)),
-            f"{arg} must lie within float16's range (|x| <= 65504) with quantize='float16'; use quantize='uint16'",
-        )
-        exact = tf.cast(half, tf.float32)
-        bounds = tf.stack([tf.reduce_min(exact, axis=-2), tf.reduce_max(exact, axis=-2)], axis=-2)
-        return [("vertices", half, True), ("position_bounds", bounds, True)]
-    low = tf.reduce_min(positions, axis=-2, keepdims=True)
-    span = tf.reduce_max(positions, axis=-2, keepdims=True) - low
-    checks.require(tf.reduce_all(tf.math.is_finite(span)), f"{arg} span more than float32's range on an axis")
-    scale = tf.where(span > 0, span / 65535.0, tf.ones_like(span))
-    codes = tf.cast(tf.clip_by_value(tf.round((positions - low) / scale), 0.0, 65535.0), tf.uint16)
-    high = low + 65535.0 * scale
-    bounds = tf.concat([low, tf.where(span > 0, high, low)], axis=-2)
-    return [
-        ("vertices", codes, True),
-        ("position_offset", low[:, 0], True),
-        ("position_scale", scale[:, 0], True),
-        ("position_bounds", bounds, True),
-    ]
-
-
-def _validated_arrays(checks, arg, positions, indices, colors, quantize=None):
-    """Checks values and converts to stored dtypes; returns [(name, tensor, batched)].
-
-    `indices` is None or `(name, tensor)`: faces or segments, stored as int32.
-    """
-    shape = tf.shape(positions, out_type=tf.int64)
-    samples, vertex_count = shape[0], shape[1]
-    stored_positions = tf.cast(positions, tf.float32)
-    checks.require(
-        tf.reduce_all(tf.math.is_finite(stored_positions)),
-        f"{arg} must be finite (no NaN or Inf, and within float32 range)",
-    )
-    stored = _quantized_positions(checks, arg, stored_positions, quantize)
-    if indices is not None:
-        indices_name, index_tensor = indices
-        wide = tf.cast(index_tensor, tf.int64)
-        checks.require(tf.reduce_all(wide >= 0), f"{indices_name} must not hold negative indices")
-        checks.require(
-            tf.reduce_all(wide < vertex_count),
-            f"{indices_name} hold indices out of range: every index must be below the number of vertices of {arg}",
-        )
-        stored.append((indices_name, tf.cast(index_tensor, tf.int32), False))
-    if colors is not None:
-        color_shape = tf.shape(colors, out_type=tf.int64)
-        checks.require(
-            tf.equal(color_shape[-2], vertex_count),
-            f"colors must have one row per vertex of {arg}",
-        )
-        if colors.shape.rank == 3:
-            checks.require(tf.equal(color_shape[0], samples), f"colors and {arg} must have the same batch size")
-        stored.append(("colors", _as_uint8_colors(checks, "colors", colors), colors.shape.rank == 3))
-    return stored
-
-
-def _validated_attributes(checks, arg, positions, indices, attributes):
-    """Checks attribute values and computes their ranges; returns [(name, tensor, batched)].
-
-    Each attribute stores its float32 values and a `[K + 1, 2]` array of ranges: (min, max) of each
-    component, then (min, max) of the magnitude (the Euclidean norm of a row).
-    """
-    positions_shape = tf.shape(positions, out_type=tf.int64)
-    stored = []
-    for attribute in attributes:
-        values = tf.cast(attribute.values, tf.float32)
-        finite = tf.reduce_all(tf.math.is_finite(values))
-        checks.require(finite, f"{attribute.arg} must be finite (no NaN or Inf, and within float32 range)")
-        shape = tf.shape(values, out_type=tf.int64)
-        if attribute.placement == "vertex":
-            rows_match, batch_matches = tf.equal(shape[1], positions_shape[1]), tf.equal(shape[0], positions_shape[0])
-            checks.require(rows_match, f"{attribute.arg} must have one row per vertex of {arg}")
-            checks.require(batch_matches, f"{attribute.arg} and {arg} must have the same batch size")
-        else:
-            face_count = tf.shape(indices[1], out_type=tf.int64)[0]
-            checks.require(tf.equal(shape[0], face_count), f"{attribute.arg} must have one row per face")
-        squared = tf.reduce_sum(tf.square(values), axis=-1, keepdims=True)  # squared magnitudes [..., R, 1]
-        lowest = tf.concat([tf.reduce_min(values, axis=-2), tf.sqrt(tf.reduce_min(squared, axis=-2))], axis=-1)
-        highest = tf.concat([tf.reduce_max(values, axis=-2), tf.sqrt(tf.reduce_max(squared, axis=-2))], axis=-1)
-        checks.require(
-            tf.logical_or(tf.reduce_all(tf.math.is_finite(highest)), tf.logical_not(finite)),
-            f"{attribute.arg} must have magnitudes below 1.8e19 (their squares must fit in float32)",
-        )
-        ranges = tf.stack([lowest, highest], axis=-1)
-        values_name, ranges_name = metadata.attribute_array_names(attribute.name)
-        batched = attribute.placement == "vertex"
-        stored += [(values_name, values, batched), (ranges_name, ranges, batched)]
-    return stored
-
-
-def _encode_samples(kind, stored, attributes, version):
-    """Encodes each sample as a serialized string tensor; returns a `[B]` string tensor."""
-    names = [n for n, _, _ in stored]
-    manifest = json.dumps({"version": version, "kind": kind, "arrays": names, "attributes": attributes})
-    shared = {name: tf.io.serialize_tensor(t) for name, t, batched in stored if not batched}
-    batched = [(name, t) for name, t, is_batched in stored if is_batched]
-
-    def encode_one(per_sample):
-        serialized = dict(shared)
-        for (name, _), value in zip(batched, per_sample):
-            serialized[name] = tf.io.serialize_tensor(value)
-        parts = [tf.constant(manifest)] + [serialized[name] for name, _, _ in stored]
-        return tf.io.serialize_tensor(tf.stack(parts))
-
-    return tf.map_fn(
-        encode_one,
-        tuple(t for _, t in batched),
-        fn_output_signature=tf.TensorSpec([], tf.string),
-    )

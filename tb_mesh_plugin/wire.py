@@ -3,12 +3,12 @@
 import json
 import struct
 
+from tb_mesh_plugin import schema
+
 MAGIC = b"TBM3"
 VERSION = 1
 _PREFIX = struct.Struct("<4sII")  # magic, version, header length
 _ALIGN = 4
-# Element sizes of the buffer dtypes; float16 and uint16 carry quantised positions.
-ITEM_SIZES = {"float32": 4, "uint32": 4, "uint8": 1, "float16": 2, "uint16": 2}
 
 
 def _aligned(n):
@@ -21,7 +21,7 @@ def encode(header, buffers):
     Args:
       header: JSON-serialisable dict of header fields (without "buffers").
       buffers: list of `(name, dtype, shape, data)` where `data` is bytes-like (a flat byte buffer) and
-        `dtype` is one of `ITEM_SIZES`.
+        `dtype` is one of `schema.WIRE_DTYPES`.
 
     Returns:
       bytes: prefix, JSON header, then each buffer at a 4-byte-aligned offset.
@@ -49,8 +49,6 @@ def encode(header, buffers):
     return b"".join(chunks)
 
 
-
-
 def decode(body):
     """Decodes a response body into `(header, {name: (dtype, shape, memoryview)})`, for tools and tests.
 
@@ -72,7 +70,7 @@ def decode(body):
         count = 1
         for size in entry["shape"]:
             count *= size
-        if offset % _ALIGN or offset + length > len(body) or length != count * ITEM_SIZES[entry["dtype"]]:
+        if offset % _ALIGN or offset + length > len(body) or length != count * schema.WIRE_DTYPES[entry["dtype"]].item_size:
             raise ValueError(f"buffer {entry['name']!r} is misplaced or mis-sized")
         buffers[entry["name"]] = (entry["dtype"], tuple(entry["shape"]), body[offset : offset + length])
     return header, buffers
