@@ -29,6 +29,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from graphics_ops.util import arguments
 from tb_mesh_plugin import summary
 
 # A categorical palette (uint8 RGB): class k is drawn in PALETTE[k % len(PALETTE)].
@@ -82,8 +83,7 @@ class MeshPredictionLogger(keras.callbacks.Callback):
           class_names: Optional names of the classes, listed with their colours in the tags' descriptions.
         """
         super().__init__()
-        if not isinstance(every_n_epochs, int) or isinstance(every_n_epochs, bool) or every_n_epochs < 1:
-            raise ValueError(f"every_n_epochs must be a positive int, got {every_n_epochs!r}")
+        arguments.check_positive_int(every_n_epochs, "every_n_epochs")
         if not isinstance(meshes, dict) or not meshes:
             raise ValueError("meshes must be a non-empty dict of name -> LoggedMesh")
         for name, mesh in meshes.items():

@@ -18,35 +18,22 @@ Conventions:
   fixed too. A `Camera` is a `tf.nest` structure of its tensors (with those as static metadata), so
   it can be passed to and returned from `tf.function`.
 
-For logging (what the viewer needs to draw the camera), `to_dict` gives NumPy arrays (eagerly) and
-`to_vector` a `[A1, ..., An, 23]` tensor, also inside `tf.function`; `frustum_corners` and
-`FRUSTUM_EDGES` give the frustum as line segments in world coordinates.
+For logging (what the viewer needs to draw the camera), `frustum_corners` and `FRUSTUM_EDGES` give
+the frustum as line segments in world coordinates (`tb_mesh_plugin.summary.camera` logs them).
 """
 
 import numpy as np
 import tensorflow as tf
 
 from graphics_ops.camera import brown_conrady, perspective
-from graphics_ops.transformation import look_at as look_at_module
-from graphics_ops.util import shape, vector
+from graphics_ops.transformation import look_at as look_at_lib
+from graphics_ops.util import arguments, shape, vector
 
 # The 12 edges of the frustum drawn by `frustum_corners`, as pairs of corner indices: the near
 # rectangle, the far rectangle, and the four edges joining them.
 FRUSTUM_EDGES = np.array(
     [[0, 1], [1, 2], [2, 3], [3, 0], [4, 5], [5, 6], [6, 7], [7, 4], [0, 4], [1, 5], [2, 6], [3, 7]], np.int32
 )
-
-# Layout of `to_vector`: name, size, in order.
-VECTOR_LAYOUT = (
-    ("rotation", 9),
-    ("translation", 3),
-    ("focal", 2),
-    ("principal_point", 2),
-    ("distortion", 5),
-    ("width", 1),
-    ("height", 1),
-)
-VECTOR_SIZE = sum(size for _, size in VECTOR_LAYOUT)
 
 _FIELDS = ("rotation", "translation", "focal", "principal_point", "distortion")
 _INNER_RANK = {"rotation": 2, "translation": 1, "focal": 1, "principal_point": 1, "distortion": 1}
@@ -180,7 +167,7 @@ class Camera:
         Returns:
           A `Camera` (degenerate inputs are handled as in `transformation.look_at.right_handed`).
         """
-        view = look_at_module.right_handed(camera_position, look_at, up_vector, name="camera_from_look_at")
+        view = look_at_lib.right_handed(camera_position, look_at, up_vector, name="camera_from_look_at")
         # OpenGL's camera looks down -z with y up; flipping y and z gives ours.
         flip = tf.constant([1.0, -1.0, -1.0], view.dtype)
         rotation = view[..., :3, :3] * flip[:, None]
@@ -311,101 +298,6 @@ class Camera:
         """See the module function `frustum_corners`."""
         return frustum_corners(self, near, far, name=name)
 
-    def to_vector(self, name="camera_to_vector"):
-        """Packs the camera in one tensor, also inside `tf.function` (see `VECTOR_LAYOUT`).
-
-        Args:
-          name: A name for this op.
-
-        Returns:
-          A tensor of shape `[A1, ..., An, 23]`: the rotation (9, row-major), translation (3),
-          focal length (2), principal point (2), distortion (5, zeros if there is none), width and
-          height.
-        """
-        with tf.name_scope(name):
-            zero = tf.zeros_like(self.focal[..., :1])
-            batch = tf.shape(self.focal)[:-1]
-            distortion = self.distortion if self.distortion is not None else tf.concat([zero] * 5, axis=-1)
-            parts = [
-                tf.reshape(self.rotation, tf.concat([batch, [9]], axis=0)),
-                self.translation,
-                self.focal,
-                self.principal_point,
-                distortion,
-                zero + float(self.width),
-                zero + float(self.height),
-            ]
-            packed = tf.concat(parts, axis=-1)
-            return tf.ensure_shape(packed, self.batch_shape.concatenate([VECTOR_SIZE]))
-
-    @classmethod
-    def from_vector(cls, packed, width=None, height=None):
-        """Unpacks `to_vector`'s tensors (the camera then always has a distortion tensor).
-
-        Args:
-          packed: A tensor of shape `[A1, ..., An, 23]`.
-          width: The image width; if None, read from the tensor, which must then be known eagerly.
-          height: The image height; read likewise if None.
-
-        Returns:
-          A `Camera`.
-        """
-        (packed,) = shape.check_inputs(packed=(packed, VECTOR_SIZE))
-        offsets = np.cumsum([0] + [size for _, size in VECTOR_LAYOUT])
-        parts = {name: packed[..., start:stop] for (name, _), start, stop in zip(VECTOR_LAYOUT, offsets, offsets[1:])}
-        size = []
-        for value, key in ((width, "width"), (height, "height")):
-            if value is None:
-                known = tf.get_static_value(parts[key])
-                if known is None or known.size == 0 or np.any(known != known.flat[0]):
-                    raise ValueError(f"{key} must be given unless the vector holds one known {key}")
-                value = int(known.flat[0])
-            size.append(value)
-        rotation = tf.reshape(parts["rotation"], tf.concat([tf.shape(packed)[:-1], [3, 3]], axis=0))
-        rotation = tf.ensure_shape(rotation, packed.shape[:-1].concatenate([3, 3]))
-        return cls(
-            rotation, parts["translation"], parts["focal"], parts["principal_point"], *size, parts["distortion"]
-        )
-
-    def to_dict(self):
-        """The camera as plain NumPy values, for logging; needs eager tensors.
-
-        Returns:
-          A dict with "rotation" `[A1, ..., An, 3, 3]`, "translation" `[A1, ..., An, 3]`, "focal"
-          `[A1, ..., An, 2]`, "principal_point" `[A1, ..., An, 2]` and "distortion"
-          `[A1, ..., An, 5]` (zeros if there is none) arrays of the camera's dtype, and "width" and
-          "height" ints. Conventions are those of this module.
-
-        Raises:
-          ValueError: Inside `tf.function`, where there are no values yet (use `to_vector`).
-        """
-        result = {}
-        for name in _FIELDS:
-            value = getattr(self, name)
-            if value is None:
-                value = tf.zeros(self.batch_shape.concatenate([5]), self.dtype)
-            if not hasattr(value, "numpy"):
-                raise ValueError("to_dict needs eager tensors; inside tf.function, log camera.to_vector()")
-            result[name] = value.numpy()
-        result["width"], result["height"] = self.width, self.height
-        return result
-
-    @classmethod
-    def from_dict(cls, values):
-        """The inverse of `to_dict`: an all-zero "distortion" (or none) gives a camera without one."""
-        distortion = values.get("distortion")
-        if distortion is not None and not np.any(np.asarray(distortion)):
-            distortion = None
-        return cls(
-            values["rotation"],
-            values["translation"],
-            values["focal"],
-            values["principal_point"],
-            values["width"],
-            values["height"],
-            distortion,
-        )
-
     def _check(self, **arguments):
         """Checks method arguments against the camera: same dtype, broadcast-compatible batch."""
         return shape.check_inputs(camera=(self.focal, 2), **arguments)[1:]
@@ -467,12 +359,7 @@ def _set_fields(camera, fields):
 
 
 def _image_size(width, height):
-    size = []
-    for value, key in ((width, "width"), (height, "height")):
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{key} must be a positive int, got {value!r}")
-        size.append(int(value))
-    return tuple(size)
+    return arguments.check_positive_int(width, "width"), arguments.check_positive_int(height, "height")
 
 
-__all__ = ["Camera", "frustum_corners", "FRUSTUM_EDGES", "VECTOR_LAYOUT", "VECTOR_SIZE"]
+__all__ = ["Camera", "frustum_corners", "FRUSTUM_EDGES"]

@@ -10,8 +10,7 @@ surface points `[A1, ..., An]` give results of shape `[A1, ..., An, B1, ..., Bm,
 import tensorflow as tf
 
 from graphics_ops.lighting import _common
-from graphics_ops.reflectance import _common as shading
-from graphics_ops.util import safe_ops, vector
+from graphics_ops.util import safe_ops, shading, vector
 
 
 @tf.autograph.experimental.do_not_convert

@@ -22,8 +22,7 @@ import math
 import tensorflow as tf
 
 from graphics_ops.lighting import _common
-from graphics_ops.reflectance import _common as shading
-from graphics_ops.util import vector
+from graphics_ops.util import shading, vector
 
 
 @tf.autograph.experimental.do_not_convert

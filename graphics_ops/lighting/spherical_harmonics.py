@@ -105,7 +105,7 @@ def evaluate_legendre_polynomial(degree_l, order_m, x, name="spherical_harmonics
       A tensor of shape `[A1, ..., An]`.
     """
     with tf.name_scope(name):
-        dtype = _floating_dtype(x)
+        dtype = shape.common_float_dtype(x)
         bound, (degree_l, order_m, x) = _check_degrees_orders(degree_l, order_m, dtype, x=(x, ()))
         degree_l, order_m, x = _broadcast(degree_l, order_m, x)
         m = tf.cast(order_m, dtype)
@@ -150,7 +150,7 @@ def evaluate_spherical_harmonics(
       A tensor of shape `[A1, ..., An, C]`.
     """
     with tf.name_scope(name):
-        dtype = _floating_dtype(theta, phi)
+        dtype = shape.common_float_dtype(theta, phi)
         bound, (degree_l, order_m, theta, phi) = _check_degrees_orders(
             degree_l, order_m, dtype, inner="C", theta=(theta, 1), phi=(phi, 1)
         )
@@ -367,14 +367,6 @@ def _basis(x, y, z, max_band):
 
 def _tile(coefficients, bands):
     return tf.repeat(coefficients, [2 * l + 1 for l in range(bands)], axis=-1)
-
-
-def _floating_dtype(*values):
-    for value in values:
-        dtype = getattr(value, "dtype", None)
-        if dtype is not None and tf.as_dtype(dtype).is_floating:
-            return tf.as_dtype(dtype)
-    return tf.float32
 
 
 def _check_degrees_orders(degree_l, order_m, dtype, inner=(), **floats):

@@ -1,28 +1,8 @@
-"""Private helpers of graphics_ops.mesh: batch flattening, gathers and scatters along faces."""
-
-import functools
+"""Private helpers of graphics_ops.mesh: gathers and scatters along faces."""
 
 import tensorflow as tf
 
-from graphics_ops.util import shape
-
-
-def flatten_batch(tensor, inner_rank):
-    """Reshapes `[A1, ..., An, *inner]` to `[A1 * ... * An, *inner]`; returns it and `[A1, ..., An]`."""
-    batch = tf.shape(tensor)[: tensor.shape.rank - inner_rank]
-    inner = tf.shape(tensor)[tensor.shape.rank - inner_rank :]
-    flat = tf.reshape(tensor, tf.concat([[-1], inner], 0))
-    static_inner = tensor.shape[tensor.shape.rank - inner_rank :]
-    flat.set_shape([_static_product(tensor.shape[: tensor.shape.rank - inner_rank])] + static_inner.as_list())
-    return flat, batch
-
-
-def unflatten_batch(tensor, batch, static_batch):
-    """Inverse of `flatten_batch`: `[B, *inner]` to `[A1, ..., An, *inner]`."""
-    inner = tf.shape(tensor)[1:]
-    result = tf.reshape(tensor, tf.concat([batch, inner], 0))
-    result.set_shape(tf.TensorShape(static_batch).concatenate(tensor.shape[1:]))
-    return result
+from graphics_ops.util import batch_dims, shape
 
 
 def gather_corners(vertices, faces):
@@ -44,8 +24,8 @@ def scatter_corners(values, faces, num_vertices):
     """
     static_batch = values.shape[:-3]
     faces = tf.broadcast_to(faces, tf.concat([tf.shape(values)[:-3], tf.shape(faces)[-2:]], 0))
-    values, batch = flatten_batch(values, 3)
-    faces, _ = flatten_batch(faces, 2)
+    values, batch = batch_dims.flatten(values, 3)
+    faces, _ = batch_dims.flatten(faces, 2)
     meshes = tf.shape(values)[0]
     num_vertices = tf.cast(num_vertices, faces.dtype)
     offsets = tf.range(tf.cast(meshes, faces.dtype), dtype=faces.dtype) * num_vertices
@@ -57,7 +37,7 @@ def scatter_corners(values, faces, num_vertices):
     summed = tf.reshape(summed, tf.stack([meshes, tf.cast(num_vertices, tf.int32), channels]))
     static_vertices = tf.get_static_value(num_vertices)
     summed.set_shape([None, None if static_vertices is None else int(static_vertices), values.shape[-1]])
-    return unflatten_batch(summed, batch, static_batch)
+    return batch_dims.unflatten(summed, batch, static_batch)
 
 
 def fan_triangles(faces):
@@ -67,10 +47,3 @@ def fan_triangles(faces):
         return faces
     triangles = [tf.gather(faces, [0, k, k + 1], axis=-1) for k in range(1, corners - 1)]
     return tf.concat(triangles, axis=-2)
-
-
-def _static_product(dims):
-    sizes = dims.as_list() if isinstance(dims, tf.TensorShape) else list(dims)
-    if any(size is None for size in sizes):
-        return None
-    return functools.reduce(lambda a, b: a * b, sizes, 1)

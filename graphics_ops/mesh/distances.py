@@ -26,12 +26,10 @@ Not in TensorFlow Graphics: `nearest_neighbors`, `hausdorff_distance(..., symmet
 the tiling.
 """
 
-import numbers
 
 import tensorflow as tf
 
-from graphics_ops.mesh import _common
-from graphics_ops.util import safe_ops, shape
+from graphics_ops.util import arguments, batch_dims, safe_ops, shape
 
 DEFAULT_CHUNK_SIZE = 1024
 
@@ -57,8 +55,8 @@ def nearest_neighbors(point_set_a, point_set_b, chunk_size=DEFAULT_CHUNK_SIZE, n
         indices, _ = _nearest_indices(a, b, chunk_size, both=False)
         distances = _squared_distances(a, b, indices)
         return (
-            _common.unflatten_batch(distances, batch, static_batch),
-            _common.unflatten_batch(indices, batch, static_batch),
+            batch_dims.unflatten(distances, batch, static_batch),
+            batch_dims.unflatten(indices, batch, static_batch),
         )
 
 
@@ -82,7 +80,7 @@ def chamfer_distance(point_set_a, point_set_b, chunk_size=DEFAULT_CHUNK_SIZE, na
         distance = tf.reduce_mean(_squared_distances(a, b, a_to_b), axis=-1) + tf.reduce_mean(
             _squared_distances(b, a, b_to_a), axis=-1
         )
-        return _common.unflatten_batch(distance, batch, static_batch)
+        return batch_dims.unflatten(distance, batch, static_batch)
 
 
 @tf.autograph.experimental.do_not_convert
@@ -112,7 +110,7 @@ def hausdorff_distance(
         distance = tf.reduce_max(_distances(a, b, a_to_b), axis=-1)
         if symmetric:
             distance = tf.maximum(distance, tf.reduce_max(_distances(b, a, b_to_a), axis=-1))
-        return _common.unflatten_batch(distance, batch, static_batch)
+        return batch_dims.unflatten(distance, batch, static_batch)
 
 
 def _check(point_set_a, point_set_b):
@@ -135,8 +133,8 @@ def _flatten(a, b):
     """Broadcasts the batch dimensions and flattens them: `[B, N, D]`, `[B, M, D]`."""
     a, b = shape.broadcast((a, 2), (b, 2))
     static_batch = a.shape[:-2]
-    flat_a, batch = _common.flatten_batch(a, 2)
-    flat_b, _ = _common.flatten_batch(b, 2)
+    flat_a, batch = batch_dims.flatten(a, 2)
+    flat_b, _ = batch_dims.flatten(b, 2)
     return (flat_a, flat_b), batch, static_batch
 
 
@@ -159,9 +157,7 @@ def _nearest_indices(a, b, chunk_size, both):
     yields, for every point of b, its nearest point among the tile's rows; the best over the tiles
     is picked at the end, from K = ceil(N / chunk) candidates per point of b.
     """
-    if not isinstance(chunk_size, numbers.Integral) or isinstance(chunk_size, bool) or chunk_size < 1:
-        raise ValueError(f"chunk_size must be a positive Python int, got {chunk_size!r}")
-    chunk_size = int(chunk_size)
+    chunk_size = arguments.check_positive_int(chunk_size, "chunk_size")
     a, b = tf.stop_gradient(a), tf.stop_gradient(b)
     count_a, count_b = tf.shape(a)[1], tf.shape(b)[1]
     total = tf.cast(count_a + count_b, a.dtype)

@@ -20,7 +20,7 @@ Not in TensorFlow Graphics.
 import tensorflow as tf
 
 from graphics_ops.mesh import _common, edges, triangle
-from graphics_ops.util import safe_ops, shape, vector
+from graphics_ops.util import batch_dims, safe_ops, shape, vector
 
 
 @tf.autograph.experimental.do_not_convert
@@ -178,7 +178,7 @@ def _assemble(rows, cols, values, num_vertices):
     unique_keys = tf.gather(unique_keys, order)
     slots = tf.gather(tf.math.invert_permutation(order), slots)
     static_batch = values.shape[:-1]
-    flat, batch = _common.flatten_batch(values, 1)
+    flat, batch = batch_dims.flatten(values, 1)
     summed = tf.math.unsorted_segment_sum(tf.transpose(flat), slots, tf.shape(unique_keys, out_type=tf.int64)[0])
     summed = tf.transpose(summed)
     pairs = tf.stack([unique_keys // num_vertices, unique_keys % num_vertices], axis=-1)

@@ -26,8 +26,8 @@ batch dimensions broadcast, so faces `[F, 3]` can be shared by a batch of vertex
 
 import tensorflow as tf
 
-from graphics_ops.mesh import _common, measures, triangle
-from graphics_ops.util import shape
+from graphics_ops.mesh import measures, triangle
+from graphics_ops.util import batch_dims, shape
 
 
 @tf.autograph.experimental.do_not_convert
@@ -210,7 +210,7 @@ def _face_indices(num_samples, face_weights, seed, stateless):
     million faces would change the probability of each face by several percent.
     """
     weights = tf.cast(tf.stop_gradient(face_weights), tf.float64)
-    flat, batch = _common.flatten_batch(weights, 1)
+    flat, batch = batch_dims.flatten(weights, 1)
     faces = tf.shape(flat)[-1]
     positive = flat > 0
     # Meshes whose weights are all zero draw their faces uniformly.
@@ -223,7 +223,7 @@ def _face_indices(num_samples, face_weights, seed, stateless):
     # Rounding can put a draw at the total weight: it belongs to the last face of nonzero weight.
     last = faces - 1 - tf.argmax(tf.reverse(tf.cast(flat > 0, tf.int32), axis=[-1]), axis=-1, output_type=tf.int32)
     draws = tf.minimum(draws, last[:, None])
-    return _common.unflatten_batch(draws, batch, face_weights.shape[:-1])
+    return batch_dims.unflatten(draws, batch, face_weights.shape[:-1])
 
 
 def _uniform(draws_shape, dtype, seed, stateless):

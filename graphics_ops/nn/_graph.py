@@ -11,8 +11,7 @@ import typing
 
 import tensorflow as tf
 
-from graphics_ops.mesh import _common
-from graphics_ops.util import shape
+from graphics_ops.util import batch_dims, shape
 
 
 class FlatGraph(typing.NamedTuple):
@@ -64,7 +63,7 @@ class FlatGraph(typing.NamedTuple):
         """`[B * rows, D]` back to `[A1, ..., An, rows, D]`."""
         per_graph = tf.reshape(values, tf.stack([-1, tf.cast(rows, tf.int32), tf.shape(values)[-1]]))
         per_graph.set_shape([None, _static(rows), values.shape[-1]])
-        return _common.unflatten_batch(per_graph, self.batch, self.static_batch)
+        return batch_dims.unflatten(per_graph, self.batch, self.static_batch)
 
 
 def check_data(data, inner=("V", "C"), **others):
@@ -143,9 +142,9 @@ def _flatten_edges(edges, weights, data):
     data, edges, weights = shape.broadcast((data, 2), (edges, 2), (weights, 1))
     count = tf.cast(tf.shape(data)[-2], edges.dtype)
     edges, padding = check_edges(edges, count)
-    flat_edges, batch = _common.flatten_batch(edges, 2)
-    flat_padding, _ = _common.flatten_batch(padding, 1)
-    flat_weights, _ = _common.flatten_batch(weights, 1)
+    flat_edges, batch = batch_dims.flatten(edges, 2)
+    flat_padding, _ = batch_dims.flatten(padding, 1)
+    flat_weights, _ = batch_dims.flatten(weights, 1)
     graphs = tf.shape(flat_edges, out_type=edges.dtype)[0]
     offsets = tf.range(graphs, dtype=edges.dtype)[:, None] * count
     receivers = tf.where(flat_padding, tf.constant(-1, edges.dtype), flat_edges[..., 0] + offsets)

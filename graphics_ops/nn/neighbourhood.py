@@ -13,13 +13,12 @@ layers take; see `graphics_ops.nn`). `sparse_to_edges` and `edges_to_sparse` con
   tiling of `graphics_ops.mesh.distances`); they support `jit_compile`.
 """
 
-import numbers
 
 import tensorflow as tf
 
-from graphics_ops.mesh import _common, edges as mesh_edges
+from graphics_ops.mesh import edges as edges_lib
 from graphics_ops.nn import _graph
-from graphics_ops.util import shape
+from graphics_ops.util import arguments, batch_dims, shape
 
 DEFAULT_CHUNK_SIZE = 1024
 
@@ -49,7 +48,7 @@ def adjacency_from_faces(
         (faces,) = shape.check_inputs(faces=(faces, ("F", "M")), integer=("faces",), unbatched=("faces",))
         count = tf.cast(num_vertices, tf.int64)
         faces, _ = _graph.check_edges(tf.cast(faces, tf.int64), count, arg="faces")
-        pairs = tf.cast(mesh_edges.unique_edges(faces), tf.int64)
+        pairs = tf.cast(edges_lib.unique_edges(faces), tf.int64)
         rows, cols = [pairs[:, 0], pairs[:, 1]], [pairs[:, 1], pairs[:, 0]]
         if self_loops:
             rows.append(tf.range(count))
@@ -87,9 +86,8 @@ def k_nearest_neighbors(
         while tracing.
       tf.errors.InvalidArgumentError: If `k` exceeds the number of points at run time.
     """
-    for value, arg in ((k, "k"), (chunk_size, "chunk_size")):
-        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{arg} must be a positive Python int, got {value!r}")
+    arguments.check_positive_int(k, "k")
+    arguments.check_positive_int(chunk_size, "chunk_size")
     with tf.name_scope(name):
         (points,) = shape.check_inputs(points=(points, ("N", "D")))
         candidates = k if include_self else k + 1
@@ -99,7 +97,7 @@ def k_nearest_neighbors(
         count = tf.shape(points)[-2]
         check = tf.debugging.Assert(count >= candidates, [f"{message}, got k={k} for N =", count])
         with tf.control_dependencies([check]):
-            flat, batch = _common.flatten_batch(tf.stop_gradient(points), 2)
+            flat, batch = batch_dims.flatten(tf.stop_gradient(points), 2)
         flat -= tf.reduce_mean(flat, axis=1, keepdims=True)  # Less cancellation in |a|² + |b|² - 2 a·b.
         squared = tf.reduce_sum(tf.square(flat), axis=-1)
         search = _TileSearch(flat, squared, k, include_self)
@@ -107,7 +105,7 @@ def k_nearest_neighbors(
             nearest = search(flat, tf.constant(0))
         else:
             nearest = search.tiled(chunk_size, count)
-        return _common.unflatten_batch(nearest, batch, points.shape[:-2])
+        return batch_dims.unflatten(nearest, batch, points.shape[:-2])
 
 
 @tf.autograph.experimental.do_not_convert

@@ -13,11 +13,11 @@ with the number of entries, they run on GPU and compile with `jit_compile` (the 
 must then be static).
 """
 
-import numbers
 
 import tensorflow as tf
 
 from graphics_ops.nn import _graph
+from graphics_ops.util import arguments
 
 ALGORITHMS = ("max", "weighted")
 
@@ -103,8 +103,7 @@ def upsample_transposed_convolution(
     """
     if not callable(transposed_convolution_op):
         raise TypeError(f"transposed_convolution_op must be callable, got {type(transposed_convolution_op).__name__}")
-    if not isinstance(kernel_size, numbers.Integral) or isinstance(kernel_size, bool) or kernel_size < 1:
-        raise ValueError(f"kernel_size must be a positive Python int, got {kernel_size!r}")
+    arguments.check_positive_int(kernel_size, "kernel_size")
     with tf.name_scope(name):
         (data,) = _graph.check_data(data, inner=("V2", None))
         graph, fine = _graph.flatten("pool_map", pool_map, data, num_receivers=_dense_size(pool_map, -1), transpose=True)

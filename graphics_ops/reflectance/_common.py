@@ -1,9 +1,8 @@
-"""Private helpers of the shading ops (reflectance and lighting): argument checks, cosines with the
-normal, the below-surface mask, powers."""
+"""Private helpers of the reflectance models: argument checks and powers."""
 
 import tensorflow as tf
 
-from graphics_ops.util import safe_ops, shape, vector
+from graphics_ops.util import safe_ops, shape, shading
 
 
 def check_inputs(direction_incoming_light, direction_outgoing_light, surface_normal, **parameters):
@@ -18,7 +17,7 @@ def check_inputs(direction_incoming_light, direction_outgoing_light, surface_nor
 
     Returns:
       The incoming, outgoing and normal tensors, a list of the parameter tensors, and the cosines
-      `[A1, ..., An, 1]` of `cosines`.
+      `[A1, ..., An, 1]` of `shading.cosines`.
     """
     incoming, outgoing, normal, *values = shape.check_inputs(
         direction_incoming_light=(direction_incoming_light, 3),
@@ -26,35 +25,7 @@ def check_inputs(direction_incoming_light, direction_outgoing_light, surface_nor
         surface_normal=(surface_normal, 3),
         **parameters,
     )
-    return (incoming, outgoing, normal, values, *cosines(incoming, outgoing, normal))
-
-
-def cosines(direction_incoming_light, direction_outgoing_light, surface_normal):
-    """Cosines of the light (reversed, so pointing away from the surface) and the view with the normal.
-
-    Args:
-      direction_incoming_light: A tensor of shape `[A1, ..., An, 3]`, pointing toward the surface.
-      direction_outgoing_light: A tensor of shape `[A1, ..., An, 3]`, pointing away from it.
-      surface_normal: A tensor of shape `[A1, ..., An, 3]`.
-
-    Returns:
-      Two tensors of shape `[A1, ..., An, 1]`: `dot(-incoming, normal)` and `dot(outgoing, normal)`.
-    """
-    return (
-        vector.dot(-direction_incoming_light, surface_normal),
-        vector.dot(direction_outgoing_light, surface_normal),
-    )
-
-
-def where_above_surface(cos_incoming, cos_outgoing, value):
-    """`value` where both the light and the view are on the normal's side (cosines >= 0), else 0.
-
-    TensorFlow Graphics' rule: a cosine of exactly 0 (grazing) counts as above the surface. The
-    result has the broadcast shape of `value` and the cosines, so a shared `albedo` of shape `[3]`
-    still gives one value per direction.
-    """
-    above = tf.minimum(cos_incoming, cos_outgoing) >= 0.0
-    return tf.where(above, value, tf.zeros_like(value))
+    return (incoming, outgoing, normal, values, *shading.cosines(incoming, outgoing, normal))
 
 
 def power(base, exponent):

@@ -51,7 +51,7 @@ import numpy as np
 import tensorflow as tf
 
 from graphics_ops.reflectance import _common
-from graphics_ops.util import safe_ops, shape, vector
+from graphics_ops.util import safe_ops, shading, shape, vector
 
 MINIMUM_ROUGHNESS = 0.045
 DIELECTRIC_F0 = 0.04
@@ -125,7 +125,7 @@ def brdf(
             albedo = _directional_albedo(roughness, tf.clip_by_value(cos_outgoing, 0.0, 1.0))
             specular = specular * (1.0 + f0 * (1.0 / albedo - 1.0))
         diffuse = (1.0 - _fresnel(DIELECTRIC_F0, cos_outgoing_half)) * (1.0 - metallic) * base_color / math.pi
-        return _common.where_above_surface(cos_incoming, cos_outgoing, specular + diffuse)
+        return shading.where_above_surface(cos_incoming, cos_outgoing, specular + diffuse)
 
 
 @tf.autograph.experimental.do_not_convert

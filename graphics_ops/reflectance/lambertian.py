@@ -12,6 +12,7 @@ import math
 import tensorflow as tf
 
 from graphics_ops.reflectance import _common
+from graphics_ops.util import shading
 
 
 @tf.autograph.experimental.do_not_convert
@@ -39,4 +40,4 @@ def brdf(direction_incoming_light, direction_outgoing_light, surface_normal, alb
         incoming, outgoing, normal, (albedo,), cos_incoming, cos_outgoing = _common.check_inputs(
             direction_incoming_light, direction_outgoing_light, surface_normal, albedo=(albedo, 3)
         )
-        return _common.where_above_surface(cos_incoming, cos_outgoing, albedo / math.pi)
+        return shading.where_above_surface(cos_incoming, cos_outgoing, albedo / math.pi)

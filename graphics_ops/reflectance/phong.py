@@ -14,7 +14,7 @@ import math
 import tensorflow as tf
 
 from graphics_ops.reflectance import _common
-from graphics_ops.util import safe_ops, vector
+from graphics_ops.util import safe_ops, shading, vector
 
 
 @tf.autograph.experimental.do_not_convert
@@ -63,4 +63,4 @@ def brdf(
         lobe = albedo * _common.power(cos_alpha, shininess)
         if brdf_normalization:
             lobe = lobe * ((shininess + 2.0) / (2.0 * math.pi))
-        return _common.where_above_surface(cos_incoming, cos_outgoing, lobe)
+        return shading.where_above_surface(cos_incoming, cos_outgoing, lobe)

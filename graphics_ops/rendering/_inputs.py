@@ -1,10 +1,9 @@
 """Argument checks shared by the rendering ops. Private."""
 
-import numbers
 
 import tensorflow as tf
 
-from graphics_ops.util import shape
+from graphics_ops.util import arguments, shape
 
 CULL_MODES = ("none", "back", "front")
 
@@ -16,7 +15,7 @@ def check_image_size(image_size):
     except (TypeError, ValueError):
         raise ValueError(f"image_size must be a pair (height, width) of positive ints, got {image_size!r}") from None
     for value in (height, width):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        if not arguments.is_positive_int(value):
             raise ValueError(f"image_size must be a pair (height, width) of positive ints, got {image_size!r}")
     return int(height), int(width)
 
@@ -30,11 +29,7 @@ def check_cull(cull):
 def check_pass_size(fragment_pass_size):
     if fragment_pass_size is None:
         return None
-    if (
-        isinstance(fragment_pass_size, bool)
-        or not isinstance(fragment_pass_size, numbers.Integral)
-        or fragment_pass_size < 1
-    ):
+    if not arguments.is_positive_int(fragment_pass_size):
         raise ValueError(f"fragment_pass_size must be None or a positive int, got {fragment_pass_size!r}")
     return int(fragment_pass_size)
 

@@ -18,7 +18,7 @@ twice. Summed over an image, this gives the area of a shape to well within 1% (t
 
 import tensorflow as tf
 
-from graphics_ops.rendering import _inputs, fragments
+from graphics_ops.rendering import _fragments, _inputs
 from graphics_ops.util import shape, xla
 
 # How many triangles sharing edges facing the same way are crossed, at most, looking for the
@@ -119,7 +119,7 @@ def _antialias(color, triangle_id, depth, clip_vertices, faces, topology):
 @xla.compiled
 def _triangle_tables(clip_vertices, faces):
     """Edge rows `[B * F, 3, 3]` oriented so that inside is >= 0, and whether each triangle faces front."""
-    triangle_planes, determinant = fragments.planes(fragments.corners(clip_vertices, faces))
+    triangle_planes, determinant = _fragments.planes(_fragments.corners(clip_vertices, faces))
     orientation = tf.stop_gradient(tf.where(determinant < 0.0, -tf.ones_like(determinant), tf.ones_like(determinant)))
     edges = triangle_planes[:, :, :3, :] * orientation[..., None, None]
     return tf.reshape(edges, [-1, 3, 3]), tf.reshape(determinant > 0.0, [-1])
@@ -176,7 +176,7 @@ def _blend(flat_color, triangle_id, depth, edges, front, topology, pair_p, pair_
 def _ndc(pixel, height, width, dtype):
     """NDC (x, y) `[K, 2]` of flat pixel indices."""
     within = pixel % (height * width)
-    x, y = fragments.ndc_of_pixels(within % width, within // width, height, width, dtype)
+    x, y = _fragments.ndc_of_pixels(within % width, within // width, height, width, dtype)
     return tf.stack([x, y], axis=-1)
 
 

@@ -15,14 +15,14 @@ differentiable functions of the clip-space vertices of the triangle each pixel s
 silhouettes).
 
 Memory grows with the fragments: the pixels inside each triangle's screen bounding box, generated
-`fragment_pass_size` at a time (see `graphics_ops.rendering.fragments`), plus O(B H W + B F).
+`fragment_pass_size` at a time (see `graphics_ops.rendering._fragments`), plus O(B H W + B F).
 """
 
 import typing
 
 import tensorflow as tf
 
-from graphics_ops.rendering import _inputs, fragments
+from graphics_ops.rendering import _fragments, _inputs
 from graphics_ops.util import xla
 
 # Fragments are ranked by a 64-bit key: the float32 bits of the depth mapped to [0, 1] (ordered as
@@ -58,7 +58,7 @@ def rasterize(clip_vertices, faces, image_size, cull="none", fragment_pass_size=
       image_size: `(height, width)`, Python ints.
       cull: "none", "back" to skip triangles that are clockwise in NDC, or "front".
       fragment_pass_size: None, or a Python int: how many fragments to generate at once. None
-        sizes each pass by the fragments there are (up to `fragments.DEFAULT_PASS_SIZE`); an int
+        sizes each pass by the fragments there are (up to `_fragments.DEFAULT_PASS_SIZE`); an int
         gives every pass that static size, as XLA needs.
       name: A name for this op.
 
@@ -82,21 +82,21 @@ def rasterize(clip_vertices, faces, image_size, cull="none", fragment_pass_size=
 def pixel_grid(height, width, dtype):
     """NDC coordinates `[H, W, 3]` (x, y, 1) of the pixel centres."""
     row, column = tf.meshgrid(tf.range(height), tf.range(width), indexing="ij")
-    x, y = fragments.ndc_of_pixels(column, row, height, width, dtype)
+    x, y = _fragments.ndc_of_pixels(column, row, height, width, dtype)
     return tf.stack([x, y, tf.ones_like(x)], axis=-1)
 
 
 def _visible_triangles(clip_vertices, faces, height, width, cull, fragment_pass_size):
     """The z-buffer: `[B, H, W]` int32 index of the nearest triangle at each pixel, -1 for none."""
     batch = tf.shape(clip_vertices)[0]
-    triangles = fragments.setup(fragments.corners(clip_vertices, faces), height, width, cull)
+    triangles = _fragments.setup(_fragments.corners(clip_vertices, faces), height, width, cull)
     face_count = tf.shape(faces)[0]
 
     def nearest(keys, triangle, column, row, valid):
         return _nearest_fragments(keys, triangles.planes, face_count, triangle, column, row, valid, height, width)
 
     initial = tf.fill([batch * height * width], tf.constant(_NO_FRAGMENT, tf.int64))
-    keys = fragments.for_each_pass(triangles, fragment_pass_size, nearest, initial, height * width)
+    keys = _fragments.for_each_pass(triangles, fragment_pass_size, nearest, initial, height * width)
     index = tf.cast(tf.bitwise.bitwise_and(keys, (1 << _TRIANGLE_BITS) - 1), tf.int32)
     triangle_id = tf.where(keys == _NO_FRAGMENT, -1, index)
     return tf.reshape(triangle_id, tf.stack([batch, height, width]))
@@ -105,7 +105,7 @@ def _visible_triangles(clip_vertices, faces, height, width, cull, fragment_pass_
 @xla.compiled
 def _nearest_fragments(keys, planes, face_count, triangle, column, row, valid, height, width):
     """Folds a pass of fragments into the z-buffer `keys` `[B * H * W]` (see `_NO_FRAGMENT`)."""
-    x, y = fragments.ndc_of_pixels(column, row, height, width, planes.dtype)
+    x, y = _fragments.ndc_of_pixels(column, row, height, width, planes.dtype)
     plane = tf.gather(planes, triangle)
     values = plane[:, :, 0] * x[:, None] + plane[:, :, 1] * y[:, None] + plane[:, :, 2]
     depth = values[:, 3]
@@ -122,7 +122,7 @@ def _nearest_fragments(keys, planes, face_count, triangle, column, row, valid, h
 @xla.compiled
 def _barycentrics_and_depth(clip_vertices, faces, triangle_id, height, width):
     """Differentiable barycentrics `[B, H, W, 3]` and z / w `[B, H, W]` of the visible triangles."""
-    triangle_planes, _ = fragments.planes(fragments.corners(clip_vertices, faces))  # [B, F, 4, 3]
+    triangle_planes, _ = _fragments.planes(_fragments.corners(clip_vertices, faces))  # [B, F, 4, 3]
     pixel_planes = tf.gather(triangle_planes, tf.maximum(triangle_id, 0), axis=1, batch_dims=1)
     values = tf.reduce_sum(pixel_planes * pixel_grid(height, width, clip_vertices.dtype)[:, :, None, :], axis=-1)
     weights, depth = values[..., :3], values[..., 3]

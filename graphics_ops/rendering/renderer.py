@@ -12,13 +12,13 @@ import typing
 
 import tensorflow as tf
 
-from graphics_ops.camera import camera as camera_module
+from graphics_ops.camera import camera as camera_lib
 from graphics_ops.lighting import directional_light
-from graphics_ops.mesh import normals as normals_module
+from graphics_ops.mesh import normals as normals_lib
 from graphics_ops.reflectance import blinn_phong, ggx, lambertian
 from graphics_ops.rendering import antialiasing
 from graphics_ops.rendering import interpolation
-from graphics_ops.rendering import rasterization as rasterization_module
+from graphics_ops.rendering import rasterization as rasterization_lib
 from graphics_ops.util import safe_ops, shape, vector
 
 MATERIALS = ("lambertian", "blinn_phong", "ggx", "unlit")
@@ -89,7 +89,7 @@ def render(
     """
     if material not in MATERIALS:
         raise ValueError(f"material must be one of {MATERIALS}, got {material!r}")
-    if not isinstance(camera, camera_module.Camera):
+    if not isinstance(camera, camera_lib.Camera):
         raise ValueError(f"camera must be a graphics_ops.camera.Camera, got {type(camera).__name__}")
     if camera.batch_shape.rank not in (0, 1):
         raise ValueError(f"camera must have batch shape [] or [B], got {camera.batch_shape}")
@@ -102,7 +102,7 @@ def render(
         clip_vertices = view.to_clip(vertices, near, far)
         if topology is None and antialiased:
             topology = antialiasing.edge_topology(faces)
-        rasterization = rasterization_module.rasterize(
+        rasterization = rasterization_lib.rasterize(
             clip_vertices, faces, (camera.height, camera.width), cull=cull, fragment_pass_size=fragment_pass_size
         )
         covered = tf.cast(rasterization.triangle_id >= 0, dtype)[..., None]
@@ -145,7 +145,7 @@ def _shade(vertices, faces, camera, rasterization, albedo, lighting):
     """Radiance `[B, H, W, 3]` reflected toward the camera by the visible surface points."""
     material, shininess, metallic, roughness, light_directions, light_radiance, ambient = lighting
     dtype = vertices.dtype
-    vertex_normals = normals_module.vertex_normals(vertices, faces)
+    vertex_normals = normals_lib.vertex_normals(vertices, faces)
     normal = safe_ops.normalize(interpolation.interpolate(vertex_normals, rasterization, faces))
     position = interpolation.interpolate(vertices, rasterization, faces)
     view = camera[:, None, None] if camera.batch_shape.rank == 1 else camera

@@ -21,7 +21,7 @@ import typing
 
 import tensorflow as tf
 
-from graphics_ops.rendering import _inputs, fragments
+from graphics_ops.rendering import _fragments, _inputs
 from graphics_ops.util import shape, xla
 
 # Pixels where a triangle's coverage probability is below this ignore the triangle.
@@ -84,13 +84,13 @@ def soft_rasterize(
     with tf.name_scope(name):
         clip_vertices, faces = _inputs.check_mesh(clip_vertices, faces)
         batch = tf.shape(clip_vertices)[0]
-        corner_clip = fragments.corners(clip_vertices, faces)
+        corner_clip = _fragments.corners(clip_vertices, faces)
         corners = _screen_corners(corner_clip, height, width)  # [B * F, 3, 3]: column, row, closeness
         dtype = clip_vertices.dtype
         # Tensors, not Python floats, so that new values do not retrace the compiled stages.
         sigma, gamma = tf.constant(sigma, dtype), tf.constant(gamma, dtype)
         margin = tf.constant(margin, dtype)
-        triangles = fragments.setup(corner_clip, height, width, cull, margin, require_in_front=True)
+        triangles = _fragments.setup(corner_clip, height, width, cull, margin, require_in_front=True)
         pixel_count = batch * height * width
         face_count = tf.shape(faces)[0]
 
@@ -100,7 +100,7 @@ def soft_rasterize(
             )
 
         initial = tf.zeros([pixel_count], clip_vertices.dtype)
-        log_survival = fragments.for_each_pass(triangles, fragment_pass_size, survival, initial, height * width)
+        log_survival = _fragments.for_each_pass(triangles, fragment_pass_size, survival, initial, height * width)
         silhouette = tf.reshape(1.0 - tf.exp(log_survival), tf.stack([batch, height, width]))
         if attributes is None:
             return SoftRasterization(silhouette, None)
@@ -128,7 +128,7 @@ def _aggregate(
         raise ValueError(f"attributes must have shape [B, V, C] or [V, C], got {values.shape.as_list()}")
     values = tf.broadcast_to(values, tf.concat([[batch], tf.shape(values)[1:]], axis=0))
     face_count = tf.shape(faces)[0]
-    corner_values = tf.reshape(fragments.corners(values, faces), tf.stack([-1, 3, tf.shape(values)[2]]))
+    corner_values = tf.reshape(_fragments.corners(values, faces), tf.stack([-1, 3, tf.shape(values)[2]]))
     pixel_count = batch * height * width
     channels = tf.shape(values)[2]
 
@@ -138,7 +138,7 @@ def _aggregate(
         )
 
     initial = tf.fill([pixel_count], tf.constant(_BACKGROUND_CLOSENESS, values.dtype))
-    closest = tf.stop_gradient(fragments.for_each_pass(triangles, fragment_pass_size, nearest, initial, height * width))
+    closest = tf.stop_gradient(_fragments.for_each_pass(triangles, fragment_pass_size, nearest, initial, height * width))
 
     def accumulate(state, triangle, column, row, valid):
         weight, weighted = _weighted_sums(
@@ -160,7 +160,7 @@ def _aggregate(
 
     background_weight = tf.exp((_BACKGROUND_CLOSENESS - closest) / gamma)
     zeros = tf.zeros(tf.stack([pixel_count, channels]), values.dtype)
-    total, weighted = fragments.for_each_pass(
+    total, weighted = _fragments.for_each_pass(
         triangles, fragment_pass_size, accumulate, (background_weight, zeros), height * width
     )
     if background is not None:

@@ -42,7 +42,7 @@ def check_inputs(*, broadcast=True, integer=(), unbatched=(), **arguments):
         an integer tensor.
       ValueError: If a statically known shape does not match.
     """
-    dtype = _common_dtype(value for name, (value, _) in arguments.items() if name not in integer)
+    dtype = common_float_dtype(*(value for name, (value, _) in arguments.items() if name not in integer))
     tensors, inners = {}, {}
     for name, (value, inner) in arguments.items():
         tensors[name] = _convert_indices(name, value) if name in integer else _convert(name, value, dtype)
@@ -88,7 +88,8 @@ def broadcast(*pairs):
     ]
 
 
-def _common_dtype(values):
+def common_float_dtype(*values):
+    """The floating dtype of the first of `values` (tensors, arrays or Python values) that has one, else float32."""
     for value in values:
         dtype = getattr(value, "dtype", None)
         if dtype is not None and tf.as_dtype(dtype).is_floating:

@@ -74,7 +74,6 @@ CAMERA_WRAPPERS = {
     "Camera.rays_distorted": lambda r, t, f, c, k, x: _camera(r, t, f, c, k).rays(x),
     "Camera.unproject": lambda r, t, f, c, k, x, z: _camera(r, t, f, c, k).unproject(x, z),
     "Camera.frustum_corners": lambda r, t, f, c, k, n, z: _camera(r, t, f, c, k).frustum_corners(n, z),
-    "Camera.to_vector": lambda r, t, f, c, k: _camera(r, t, f, c, k).to_vector(),
     "Camera.to_clip": lambda r, t, f, c, p: _camera(r, t, f, c).to_clip(p, 0.1, 10.0),
 }
 CAMERA = ["rotation", "translation", "focal", "principal_point"]
@@ -109,7 +108,6 @@ CASES = {
     "Camera.rays_distorted": CAMERA + ["distortion", "pixel"],
     "Camera.unproject": CAMERA + ["distortion", "pixel", "depth"],
     "Camera.frustum_corners": CAMERA + ["distortion", "near", "far"],
-    "Camera.to_vector": CAMERA + ["distortion"],
     "Camera.to_clip": CAMERA + ["world_point"],
 }
 # The names the errors use for the wrappers' arguments.
@@ -181,8 +179,8 @@ def test_cases_cover_every_public_function():
         name for name, value in vars(Camera).items() if not name.startswith("_") and callable(getattr(Camera, name))
     }
     wrapped = {name.split(".")[1].removesuffix("_distorted") for name in CAMERA_WRAPPERS}
-    # Tested in test_camera_values: construction and conversions without tensor outputs to compare.
-    assert methods - wrapped == {"replace", "from_look_at", "from_vector", "from_dict", "to_dict"}
+    # Tested in test_camera_values: construction without tensor outputs to compare.
+    assert methods - wrapped == {"replace", "from_look_at"}
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -548,47 +548,6 @@ class TestCamera:
         with pytest.raises(TypeError, match="unknown Camera fields"):
             camera.replace(fov=1.0)
 
-    @pytest.mark.parametrize("distorted", [False, True], ids=["pinhole", "distorted"])
-    def test_dict_and_vector_round_trips(self, distorted):
-        camera, _ = _random_camera(batch=(2,), distortion=distorted)
-        values = camera.to_dict()
-        assert values["width"] == 640 and values["height"] == 480 and values["distortion"].shape == (2, 5)
-        assert all(isinstance(value, np.ndarray) for key, value in values.items() if key not in ("width", "height"))
-        back = Camera.from_dict(values)
-        assert (back.distortion is None) == (not distorted)
-        for name in ("rotation", "translation", "focal", "principal_point"):
-            np.testing.assert_array_equal(getattr(back, name), getattr(camera, name))
-        packed = camera.to_vector()
-        assert packed.shape == (2, 23)
-        np.testing.assert_array_equal(packed[:, -2:], [[640, 480]] * 2)
-        unpacked = Camera.from_vector(packed)
-        assert (unpacked.width, unpacked.height) == (640, 480)
-        np.testing.assert_array_equal(unpacked.to_vector(), packed)
-        np.testing.assert_array_equal(unpacked.project(np.ones(3)), camera.project(np.ones(3)))
-
-    def test_to_vector_in_graphs_and_to_dict_needs_eager(self):
-        camera, _ = _random_camera(batch=(2,), distortion=True, dtype=tf.float32)
-
-        @tf.function(jit_compile=True)
-        def pack(camera):
-            return camera.to_vector()
-
-        np.testing.assert_array_equal(pack(camera), camera.to_vector())
-
-        @tf.function
-        def to_dict(camera):
-            return camera.to_dict()
-
-        with pytest.raises(ValueError, match="to_dict needs eager tensors"):
-            to_dict(camera)
-
-        @tf.function
-        def from_vector(packed):
-            return Camera.from_vector(packed).focal
-
-        with pytest.raises(ValueError, match="width must be given"):
-            from_vector.get_concrete_function(tf.TensorSpec([None, 23]))
-
     def test_camera_passes_through_tf_function_with_unknown_batch(self):
         camera, _ = _random_camera(batch=(2,), distortion=True, dtype=tf.float32)
         specs = [tf.TensorSpec([None] + field.shape[1:].as_list(), tf.float32) for field in tf.nest.flatten(camera)]

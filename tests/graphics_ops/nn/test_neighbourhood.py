@@ -86,9 +86,9 @@ def test_k_nearest_neighbors_rejects_bad_arguments():
     points = np.zeros((4, 3))
     with pytest.raises(ValueError, match=r"^k must be at most the number of points N - 1 \(include_self=False\), got k=4 for N=4$"):
         neighbourhood.k_nearest_neighbors(points, 4, include_self=False)
-    with pytest.raises(ValueError, match=r"^k must be a positive Python int, got 0$"):
+    with pytest.raises(ValueError, match=r"^k must be a positive int, got 0$"):
         neighbourhood.k_nearest_neighbors(points, 0)
-    with pytest.raises(ValueError, match=r"^chunk_size must be a positive Python int, got 2.5$"):
+    with pytest.raises(ValueError, match=r"^chunk_size must be a positive int, got 2.5$"):
         neighbourhood.k_nearest_neighbors(points, 2, chunk_size=2.5)
     with pytest.raises(ValueError, match=r"^points must have shape \[A1, \.\.\., An, N, D\], got \[4\]$"):
         neighbourhood.k_nearest_neighbors(points[:, 0], 2)

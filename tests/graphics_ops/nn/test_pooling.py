@@ -169,7 +169,7 @@ def test_bad_arguments_name_the_argument():
         pooling.pool(data[:6], pool_map, None)
     with pytest.raises(ValueError, match=r"^pool_map must have dense shape \[3, 7\] \(.* then V, R\), got \[4, 7\]$"):
         pooling.unpool(data[:3], pool_map, None)
-    with pytest.raises(ValueError, match=r"^kernel_size must be a positive Python int, got 0$"):
+    with pytest.raises(ValueError, match=r"^kernel_size must be a positive int, got 0$"):
         pooling.upsample_transposed_convolution(data[:4], pool_map, None, 0, _spread(1))
     with pytest.raises(TypeError, match=r"^transposed_convolution_op must be callable, got int$"):
         pooling.upsample_transposed_convolution(data[:4], pool_map, None, 2, 2)

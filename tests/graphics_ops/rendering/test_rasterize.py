@@ -6,7 +6,7 @@ import tensorflow as tf
 from tests.graphics_ops.rendering.rendering_testing import orthographic_clip, pixel_centres, random_scene, reference_rasterize
 
 from graphics_ops import rendering
-from graphics_ops.rendering import fragments
+from graphics_ops.rendering import _fragments
 
 HEIGHT, WIDTH = 24, 32
 
@@ -129,7 +129,7 @@ def test_memory_grows_with_fragments_not_pixels_times_triangles():
     corners = centres + rng.uniform(-0.004, 0.004, size=(20_000, 3, 2))
     clip = orthographic_clip(corners.reshape(-1, 2), depth=0.5)
     faces = np.arange(60_000, dtype=np.int32).reshape(-1, 3)
-    triangles = fragments.setup(fragments.corners(tf.constant(clip, tf.float32), faces), 512, 512, "none")
+    triangles = _fragments.setup(_fragments.corners(tf.constant(clip, tf.float32), faces), 512, 512, "none")
     assert int(triangles.total) < 10 * 20_000  # versus 512 * 512 * 20_000 pairs
     ids = rendering.rasterize(tf.constant(clip, tf.float32), faces, (512, 512)).triangle_id
     assert int(tf.reduce_sum(tf.cast(ids >= 0, tf.int32))) > 0
