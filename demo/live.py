@@ -11,26 +11,8 @@ Ctrl-C stops both.
 import argparse
 import pathlib
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 
-from demo import pose_fit, sample_logdir
-
-
-def wait_for(url, process, log_path, timeout=120.0):
-    """Waits until TensorBoard answers at `url`; raises SystemExit if it exits or times out."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"TensorBoard exited with status {process.returncode}; see {log_path}")
-        try:
-            with urllib.request.urlopen(f"{url}/data/plugins_listing", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.25)
-    raise SystemExit(f"TensorBoard did not answer at {url} within {timeout:.0f} s; see {log_path}")
+from demo import pose_fit, sample_logdir, tensorboard_process
 
 
 def main(argv=None):
@@ -45,42 +27,22 @@ def main(argv=None):
     sample_logdir.write(str(logdir), steps=50)
     fit_logdir = logdir / "pose_fit"
     shutil.rmtree(fit_logdir, ignore_errors=True)
-    tensorboard = pathlib.Path(sys.executable).with_name("tensorboard")
-    command = [
-        str(tensorboard),
-        "--logdir",
-        str(logdir),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(args.port),
-        "--samples_per_plugin=mesh3d=0,images=0,scalars=0",
-        "--reload_interval",
-        "2",
-    ]
+    flags = ["--samples_per_plugin=mesh3d=0,images=0,scalars=0", "--reload_interval", "2"]
     log_path = logdir / "tensorboard.log"
-    log = open(log_path, "w")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{args.port}"
     try:
-        wait_for(url, process, log_path)
-        print(f"TensorBoard: {url}/#mesh3d (pose_fit run: pose/estimate, ghost pose/target; Ctrl-C stops)")
-        result = pose_fit.run(str(fit_logdir), seed=args.seed, steps=args.steps)
-        print(
-            f"Fit done: rotation error {result['rotation_error_degrees']:.2f}°, translation error "
-            f"{100 * result['translation_error_fraction']:.2f}% in {result['seconds']:.0f} s. "
-            "TensorBoard keeps serving; Ctrl-C stops it."
-        )
-        process.wait()
+        with tensorboard_process.tensorboard(logdir, *flags, port=args.port, log_path=log_path) as server:
+            print(f"TensorBoard: {server.url}/#mesh3d (pose_fit run: pose/estimate, ghost pose/target; Ctrl-C stops)")
+            result = pose_fit.run(str(fit_logdir), seed=args.seed, steps=args.steps)
+            print(
+                f"Fit done: rotation error {result['rotation_error_degrees']:.2f}°, translation error "
+                f"{100 * result['translation_error_fraction']:.2f}% in {result['seconds']:.0f} s. "
+                "TensorBoard keeps serving; Ctrl-C stops it."
+            )
+            server.process.wait()
+    except tensorboard_process.TensorBoardError as e:
+        raise SystemExit(f"{e}\n(full output in {log_path})") from None
     except KeyboardInterrupt:
         pass
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 if __name__ == "__main__":

@@ -1,68 +1,30 @@
-"""A real `tensorboard` process on a free loopback port, for the end-to-end tests."""
+"""The e2e tests' TensorBoard: `demo.tensorboard_process`, yielding its URL and failing the test on timeouts."""
 
 import contextlib
-import json
-import pathlib
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from demo import tensorboard_process
 
 
 def wait_until(condition, timeout, what):
     """Polls `condition()` until it returns a truthy value; fails the test after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.1)
-
-
-def _plugin_enabled(url):
     try:
-        with urllib.request.urlopen(f"{url}/data/plugins_listing", timeout=5) as response:
-            return json.load(response).get("mesh3d", {}).get("enabled", False)
-    except OSError:
-        return False
+        return tensorboard_process.wait_until(condition, timeout, what)
+    except TimeoutError as e:
+        pytest.fail(str(e))
 
 
 @contextlib.contextmanager
-def tensorboard(logdir, *extra_args):
-    """Runs `tensorboard` on a free loopback port until the mesh3d plugin has data; yields its URL."""
-    port = _free_port()
-    tensorboard_bin = pathlib.Path(sys.executable).with_name("tensorboard")
-    log = open(logdir.parent / f"tensorboard-{port}.log", "w+")
-    process = subprocess.Popen(
-        [str(tensorboard_bin), "--logdir", str(logdir), "--host", "127.0.0.1", "--port", str(port), *extra_args],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        def ready():
-            if process.poll() is not None:
-                log.seek(0)
-                pytest.fail(f"tensorboard exited with {process.returncode}:\n{log.read()[-3000:]}")
-            return _plugin_enabled(url)
+def tensorboard(logdir, *flags):
+    """Runs `tensorboard` on a free loopback port until the mesh3d plugin has data; yields its URL.
 
-        wait_until(ready, 90, "tensorboard to list the mesh3d plugin")
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+    Its output goes to `tensorboard-PORT.log` beside `logdir`, kept for a failed test's report.
+    """
+    port = tensorboard_process.free_port()
+    log_path = logdir.parent / f"tensorboard-{port}.log"
+    try:
+        with tensorboard_process.tensorboard(logdir, *flags, port=port, log_path=log_path, timeout=90) as server:
+            yield server.url
+    except tensorboard_process.TensorBoardError as e:
+        pytest.fail(str(e))
