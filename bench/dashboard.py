@@ -37,7 +37,9 @@ import numpy as np
 import tensorflow as tf
 from tensorboard.plugins.mesh import summary_v2 as mesh_summary
 
+from bench import report
 from bench.measure import machine
+from demo import tensorboard_process
 from demo.sample_logdir import twisted_torus
 from tb_mesh_plugin import summary
 
@@ -215,16 +217,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    from tests.e2e.tensorboard_process import tensorboard
 
-    report = {"machine": machine(), "targets": TARGETS, "fetch": {}, "browser": None}
+    measured = {"machine": machine(), "targets": TARGETS, "fetch": {}, "browser": None}
     with tempfile.TemporaryDirectory() as tmp:
         logdir = pathlib.Path(tmp) / "logs"
         print("writing the benchmark logdir ...", file=sys.stderr)
         write_logdir(logdir)
         for load_fast in ("true", "false"):
             loader = "RustBoard" if load_fast == "true" else "Python loader"
-            with tensorboard(logdir, f"--load_fast={load_fast}", "--samples_per_plugin=mesh3d=0") as url:
+            flags = (f"--load_fast={load_fast}", "--samples_per_plugin=mesh3d=0")
+            with tensorboard_process.tensorboard(logdir, *flags) as server:
+                url = server.url
                 for size, rings in SIZES.items():
                     row = {"raw_bytes": raw_bytes(rings)}
                     for name, fetch in fetch_cases(url, size, STEPS - 1).items():
@@ -232,32 +235,40 @@ def main():
                         seconds, received = timed(fetch, repeats)
                         row[name] = {"seconds": seconds, "bytes": received}
                         print(f"{loader} {size} {name}: {seconds:.3f} s, {received} bytes", file=sys.stderr)
-                    report["fetch"][f"{loader} {size}"] = row
+                    measured["fetch"][f"{loader} {size}"] = row
                 if load_fast == "true":
-                    report["browser"] = browser_measurements(url, args.repeats)
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
-    print_tables(report)
+                    measured["browser"] = browser_measurements(url, args.repeats)
+    report.write_json(RESULTS, measured)
+    print_tables(measured)
 
 
-def print_tables(report):
-    print("| loader, mesh | ours | ours (built-in summaries) | built-in mesh plugin | speed-up | bytes / raw arrays |")
-    print("|---|---|---|---|---|---|")
-    for key, row in report["fetch"].items():
+def _cell(fetch):
+    return f"{fetch['seconds'] * 1000:.0f} ms, {fetch['bytes'] / 2**20:.1f} MiB"
+
+
+def print_tables(measured):
+    columns = [(title, "l") for title in (
+        "loader, mesh", "ours", "ours (built-in summaries)", "built-in mesh plugin", "speed-up", "bytes / raw arrays")]
+    rows = []
+    for key, row in measured["fetch"].items():
         ours, theirs = row["ours"], row["built-in mesh plugin"]
-        cell = lambda r: f"{r['seconds'] * 1000:.0f} ms, {r['bytes'] / 2**20:.1f} MiB"  # noqa: E731
-        print(f"| {key} | {cell(ours)} | {cell(row['ours (built-in summaries)'])} | {cell(theirs)} | "
-              f"{theirs['seconds'] / ours['seconds']:.0f}× | {ours['bytes'] / row['raw_bytes']:.4f} |")
-    browser = report["browser"] or {}
+        rows.append([key, _cell(ours), _cell(row["ours (built-in summaries)"]), _cell(theirs),
+                     f"{theirs['seconds'] / ours['seconds']:.0f}×", f"{ours['bytes'] / row['raw_bytes']:.4f}"])
+    print(report.table(columns, rows))
+    browser = measured["browser"] or {}
     if "skipped" in browser:
         print(f"\nBrowser measurements skipped: {browser['skipped']}")
         return
-    print("\n| 1M points, headless Chromium (SwiftShader) | first frame after a step change (preview) | full step drawn | hover pick |")
-    print("|---|---|---|---|")
-    for tag in ("points/float32", "points/uint16"):
-        r = browser[tag]
-        print(f"| {tag} | {r['first_frame_preview_s']:.2f} s | {r['full_step_drawn_s']:.2f} s | "
-              f"{r['pick_ms']:.1f} ms (hit: {r['pick_hit']}) |")
+    columns = [(title, "l") for title in (
+        "1M points, headless Chromium (SwiftShader)", "first frame after a step change (preview)", "full step drawn",
+        "hover pick")]
+    rows = [
+        [tag, f"{browser[tag]['first_frame_preview_s']:.2f} s", f"{browser[tag]['full_step_drawn_s']:.2f} s",
+         f"{browser[tag]['pick_ms']:.1f} ms (hit: {browser[tag]['pick_hit']})"]
+        for tag in ("points/float32", "points/uint16")
+    ]
+    print()
+    print(report.table(columns, rows))
     print(f"\nthree.js Raycaster on 1M points (CPU, Node): {browser['three_raycaster_ms']:.1f} ms a pick")
 
 

@@ -12,13 +12,12 @@ tables and writes bench/results/graphics.json:
 """
 
 import argparse
-import json
 import pathlib
-import sys
 
 import numpy as np
 import tensorflow as tf
 
+from bench import report
 from bench.measure import MODES, compiled, machine, median_seconds, peak_memory_mib
 from demo.sample_logdir import twisted_torus
 from graphics_ops.camera import perspective
@@ -101,27 +100,23 @@ def run_chamfer(point_count, repeats):
 
 
 def ops_table(results):
-    lines = [
-        "| op | eager (M/s) | tf.function (M/s) | jit_compile (M/s) | jit × eager |",
-        "|---|---:|---:|---:|---:|",
-    ]
+    columns = [("op", "l"), ("eager (M/s)", "r"), ("tf.function (M/s)", "r"), ("jit_compile (M/s)", "r"),
+               ("jit × eager", "r")]
+    rows = []
     for name, rates in results.items():
         eager, graph, xla = (rates[mode] / 1e6 for mode in MODES)
-        lines.append(f"| `{name}` | {eager:.1f} | {graph:.1f} | {xla:.1f} | {xla / eager:.1f} |")
-    return "\n".join(lines)
+        rows.append([f"`{name}`", f"{eager:.1f}", f"{graph:.1f}", f"{xla:.1f}", f"{xla / eager:.1f}"])
+    return report.table(columns, rows)
 
 
 def chamfer_table(results, point_count):
-    lines = [
-        f"| chamfer distance, {point_count:,} × {point_count:,} points | forward (ms) | forward + backward (ms) "
-        "| peak memory, forward + backward (MiB) |",
-        "|---|---:|---:|---:|",
+    columns = [(f"chamfer distance, {point_count:,} × {point_count:,} points", "l"), ("forward (ms)", "r"),
+               ("forward + backward (ms)", "r"), ("peak memory, forward + backward (MiB)", "r")]
+    rows = [
+        [variant, f"{row['forward_ms']:.0f}", f"{row['forward_backward_ms']:.0f}", f"{row['peak_mib']:.0f}"]
+        for variant, row in results.items()
     ]
-    for variant, row in results.items():
-        lines.append(
-            f"| {variant} | {row['forward_ms']:.0f} | {row['forward_backward_ms']:.0f} | {row['peak_mib']:.0f} |"
-        )
-    return "\n".join(lines)
+    return report.table(columns, rows)
 
 
 def main():
@@ -138,8 +133,7 @@ def main():
     chamfer_results = run_chamfer(args.points, args.repeats)
     print()
     print(chamfer_table(chamfer_results, args.points))
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    report = {
+    report.write_json(args.output, {
         "benchmark": "graphics_ops camera, reflectance and mesh ops",
         "vertices": count,
         "points": args.points,
@@ -148,9 +142,7 @@ def main():
         "ops_elements_per_second": op_results,
         "chamfer": chamfer_results,
         **machine(),
-    }
-    args.output.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nWrote {args.output}", file=sys.stderr)
+    })
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ bench/results/mesh_convolution.json.
 """
 
 import argparse
-import json
 import pathlib
 import sys
 import time
@@ -20,6 +19,7 @@ import time
 import numpy as np
 import tensorflow as tf
 
+from bench import report
 from bench.measure import MODES, compiled, machine, median_seconds, peak_memory_mib
 from demo.sample_logdir import twisted_torus
 from graphics_ops.nn import graph_convolution, neighbourhood
@@ -73,17 +73,14 @@ def run(vertex_counts, repeats):
 
 
 def table(rows):
-    lines = [
-        "| vertices | edges | mode | forward (ms) | forward + backward (ms) | peak memory, forward (MiB) "
-        "| peak memory, forward + backward (MiB) |",
-        "|---:|---:|---|---:|---:|---:|---:|",
+    columns = [("vertices", "r"), ("edges", "r"), ("mode", "l"), ("forward (ms)", "r"), ("forward + backward (ms)", "r"),
+               ("peak memory, forward (MiB)", "r"), ("peak memory, forward + backward (MiB)", "r")]
+    cells = [
+        [f"{row['vertices']:,}", f"{row['edges']:,}", row["mode"], f"{row['forward_ms']:.1f}",
+         f"{row['forward_backward_ms']:.1f}", f"{row['forward_peak_mib']:.0f}", f"{row['forward_backward_peak_mib']:.0f}"]
+        for row in rows
     ]
-    for row in rows:
-        lines.append(
-            f"| {row['vertices']:,} | {row['edges']:,} | {row['mode']} | {row['forward_ms']:.1f} "
-            f"| {row['forward_backward_ms']:.1f} | {row['forward_peak_mib']:.0f} | {row['forward_backward_peak_mib']:.0f} |"
-        )
-    return "\n".join(lines)
+    return report.table(columns, cells)
 
 
 def main():
@@ -102,8 +99,7 @@ def main():
     print("\nBuilding the adjacency (adjacency_from_faces + sparse_to_edges, once per mesh): " + ", ".join(
         f"{seconds:.2f} s for {count:,} vertices" for count, seconds in adjacency_seconds.items()
     ))
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    report = {
+    report.write_json(args.output, {
         "benchmark": "graphics_ops.nn.graph_convolution.feature_steered_convolution",
         "channels_in": CHANNELS,
         "channels_out": OUTPUTS,
@@ -113,9 +109,7 @@ def main():
         "results": rows,
         "adjacency_seconds": {str(count): seconds for count, seconds in adjacency_seconds.items()},
         **machine(),
-    }
-    args.output.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nWrote {args.output}", file=sys.stderr)
+    })
 
 
 if __name__ == "__main__":

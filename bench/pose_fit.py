@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 
+from bench import report
 from bench.measure import machine
 
 RESULTS = pathlib.Path(__file__).resolve().parent / "results" / "pose_fit.json"
@@ -56,18 +57,18 @@ def succeeded(result):
 
 
 def table(results):
-    lines = [
-        "| seed | start rotation error | end rotation error | end translation error | steps | seconds | success |",
-        "|---:|---:|---:|---:|---:|---:|:---:|",
+    columns = [("seed", "r"), ("start rotation error", "r"), ("end rotation error", "r"),
+               ("end translation error", "r"), ("steps", "r"), ("seconds", "r"), ("success", "c")]
+    rows = [
+        [
+            f"{result['seed']}", f"{result['start_rotation_error_degrees']:.0f}°",
+            f"{result['rotation_error_degrees']:.2f}°", f"{100 * result['translation_error_fraction']:.2f}%",
+            f"{result['steps']}", f"{result['seconds']:.0f}{' (cold XLA cache)' if result['seed'] == 0 else ''}",
+            "yes" if succeeded(result) else "no",
+        ]
+        for result in results
     ]
-    for result in results:
-        lines.append(
-            f"| {result['seed']} | {result['start_rotation_error_degrees']:.0f}° "
-            f"| {result['rotation_error_degrees']:.2f}° | {100 * result['translation_error_fraction']:.2f}% "
-            f"| {result['steps']} | {result['seconds']:.0f}{' (cold XLA cache)' if result['seed'] == 0 else ''} "
-            f"| {'yes' if succeeded(result) else 'no'} |"
-        )
-    return "\n".join(lines)
+    return report.table(columns, rows)
 
 
 def main():
@@ -89,17 +90,14 @@ def main():
         f"\n{successes} of {len(results)} fits end under {MAX_ROTATION_DEGREES:g}° and "
         f"{100 * MAX_TRANSLATION_FRACTION:g}% within {MAX_SECONDS:g} s"
     )
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    report = {
+    report.write_json(args.output, {
         "benchmark": "demo.pose_fit success rate",
         "start_error_degrees": args.start_error,
         "steps": args.steps,
         "successes": successes,
         "results": results,
         **machine(),
-    }
-    args.output.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nWrote {args.output}", file=sys.stderr)
+    })
 
 
 if __name__ == "__main__":

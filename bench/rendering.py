@@ -11,7 +11,6 @@ allocator (see bench/measure.py).
 """
 
 import argparse
-import json
 import pathlib
 import sys
 
@@ -19,6 +18,7 @@ import numpy as np
 import tensorflow as tf
 import trimesh
 
+from bench import report
 from bench.measure import MODES, compiled, machine, median_seconds, peak_memory_mib
 from graphics_ops import rendering
 from graphics_ops.camera import Camera
@@ -111,23 +111,20 @@ def run_million(repeats):
 
 
 def grid_table(rows):
-    lines = [
-        "| image | triangles | forward (ms) | forward + backward (ms) | peak memory (MiB) |",
-        "|---|---:|---:|---:|---:|",
+    columns = [("image", "l"), ("triangles", "r"), ("forward (ms)", "r"), ("forward + backward (ms)", "r"),
+               ("peak memory (MiB)", "r")]
+    cells = [
+        [f"{row['size']}²", f"{row['triangles']:,}", f"{row['forward_ms']:.1f}", f"{row['forward_backward_ms']:.1f}",
+         f"{row['peak_mib']:.0f}"]
+        for row in rows
     ]
-    for row in rows:
-        lines.append(
-            f"| {row['size']}² | {row['triangles']:,} | {row['forward_ms']:.1f} | {row['forward_backward_ms']:.1f} "
-            f"| {row['peak_mib']:.0f} |"
-        )
-    return "\n".join(lines)
+    return report.table(columns, cells)
 
 
 def modes_table(count, modes):
-    lines = [f"| 256², {count:,} triangles | forward (ms) | forward + backward (ms) |", "|---|---:|---:|"]
-    for mode, row in modes.items():
-        lines.append(f"| {mode} | {row['forward_ms']:.1f} | {row['forward_backward_ms']:.1f} |")
-    return "\n".join(lines)
+    columns = [(f"256², {count:,} triangles", "l"), ("forward (ms)", "r"), ("forward + backward (ms)", "r")]
+    rows = [[mode, f"{row['forward_ms']:.1f}", f"{row['forward_backward_ms']:.1f}"] for mode, row in modes.items()]
+    return report.table(columns, rows)
 
 
 def main():
@@ -145,8 +142,7 @@ def main():
     million = run_million(max(args.repeats // 3, 1))
     print()
     print(grid_table([million]))
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    report = {
+    report.write_json(args.output, {
         "benchmark": "graphics_ops.rendering: rasterize, interpolate, antialias and their gradients",
         "repeats": args.repeats,
         "dtype": "float32",
@@ -154,9 +150,7 @@ def main():
         "modes_256_10k": modes,
         "million_triangles_512": million,
         **machine(),
-    }
-    args.output.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nWrote {args.output}", file=sys.stderr)
+    })
 
 
 if __name__ == "__main__":

@@ -6,11 +6,11 @@ Each mode is warmed up (traced and compiled) first; the time reported is the med
 """
 
 import argparse
-import json
 import pathlib
 
 import tensorflow as tf
 
+from bench import report
 from bench.measure import MODES, compiled, machine, median_seconds
 from graphics_ops.transformation import quaternion, rotation_matrix_3d
 
@@ -45,17 +45,14 @@ def run(size, repeats):
 
 
 def table(results):
-    lines = [
-        "| op | eager (rot/s) | tf.function (rot/s) | × eager | jit_compile (rot/s) | × eager |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
+    columns = [("op", "l"), ("eager (rot/s)", "r"), ("tf.function (rot/s)", "r"), ("× eager", "r"),
+               ("jit_compile (rot/s)", "r"), ("× eager", "r")]
+    rows = []
     for name, rates in results.items():
         eager, graph, xla = rates["eager"], rates["tf.function"], rates["jit_compile"]
-        lines.append(
-            f"| `{name}` | {eager / 1e6:.1f} M | {graph / 1e6:.1f} M | {graph / eager:.1f} "
-            f"| {xla / 1e6:.1f} M | {xla / eager:.1f} |"
-        )
-    return "\n".join(lines)
+        rows.append([f"`{name}`", f"{eager / 1e6:.1f} M", f"{graph / 1e6:.1f} M", f"{graph / eager:.1f}",
+                     f"{xla / 1e6:.1f} M", f"{xla / eager:.1f}"])
+    return report.table(columns, rows)
 
 
 def main():
@@ -67,8 +64,7 @@ def main():
 
     results = run(args.size, args.repeats)
     print(table(results))
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    report = {
+    report.write_json(args.output, {
         "benchmark": "graphics_ops.transformation",
         "unit": "rotations per second (median)",
         "size": args.size,
@@ -76,9 +72,7 @@ def main():
         "dtype": "float32",
         **machine(),
         "results": results,
-    }
-    args.output.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nWrote {args.output}")
+    })
 
 
 if __name__ == "__main__":
