@@ -11,7 +11,7 @@ CHROMIUM ?= /usr/bin/chromium
 LOGDIR ?= runs
 PORT ?= 6006
 
-.PHONY: setup frontend demo test test-setup browser bench clean
+.PHONY: setup frontend demo lint test test-setup browser bench clean
 
 setup: $(VENV)/.installed
 
@@ -52,7 +52,13 @@ browser:
 
 test-setup: $(VENV)/.installed-test browser
 
-test: test-setup
+# Lint first: ruff (lint and format) for Python, eslint and prettier for the frontend.
+lint: $(VENV)/.installed-test frontend/node_modules/.package-lock.json
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	cd frontend && npm run --silent lint
+
+test: test-setup lint
 	cd frontend && node --test --test-reporter=dot test/
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests
 

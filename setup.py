@@ -68,6 +68,7 @@ setuptools.setup(
             "playwright>=1.45,<2",
             "pillow>=10",
             "scipy>=1.10",
+            "ruff>=0.17,<0.18",  # `make lint`
         ],
     },
     entry_points={"tensorboard_plugins": ["mesh3d = tb_mesh_plugin.plugin:MeshPlugin"]},
