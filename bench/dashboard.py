@@ -143,7 +143,9 @@ PICKS = """async ([tag, count]) => {
   const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
   const times = [];
   for (let i = 0; i < count; i++) {
-    const init = {clientX: rect.left + rect.width / 2 + (i % 5), clientY: rect.top + rect.height / 2, buttons: 0, bubbles: true};
+    const init = {
+      clientX: rect.left + rect.width / 2 + (i % 5), clientY: rect.top + rect.height / 2, buttons: 0, bubbles: true,
+    };
     view.dispatchEvent(new PointerEvent('pointermove', init));
     await frame();
     await frame();

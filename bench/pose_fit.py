@@ -3,9 +3,9 @@
 Run with `python -m bench.pose_fit [--seeds N] [--start-error DEGREES] [--steps K]`. Each seed runs
 `python -m demo.pose_fit` (its own TensorFlow, tracing and XLA compilation included in its time)
 into a temporary logdir. The fits share a new, empty XLA cache: the first compiles everything
-(as a user's first run does), the others load what it compiled. Prints a markdown table (start error, end errors, steps, seconds) and the
-count of fits ending under 2° of rotation error and 1% of translation error (of the camera
-distance) within 90 s, and writes bench/results/pose_fit.json.
+(as a user's first run does), the others load what it compiled. Prints a markdown table (start error,
+end errors, steps, seconds) and the count of fits ending under 2° of rotation error and 1% of
+translation error (of the camera distance) within 90 s, and writes bench/results/pose_fit.json.
 """
 
 import argparse

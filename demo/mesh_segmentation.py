@@ -391,7 +391,8 @@ def curve_table(report):
     lines = ["| epoch | train loss | held-out accuracy | elapsed (s) |", "|---:|---:|---:|---:|"]
     for row in report["epochs"]:
         lines.append(
-            f"| {row['epoch']} | {row['train_loss']:.3f} | {100 * row['held_out_accuracy']:.1f}% | {row['seconds']:.0f} |"
+            f"| {row['epoch']} | {row['train_loss']:.3f} | {100 * row['held_out_accuracy']:.1f}% "
+            f"| {row['seconds']:.0f} |"
         )
     return "\n".join(lines)
 

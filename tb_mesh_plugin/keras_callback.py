@@ -1,8 +1,8 @@
 """A Keras callback that logs a per-vertex classifier's predictions on chosen meshes to the 3D tab.
 
 When training begins and then every `every_n_epochs` epochs, for each chosen mesh,
-`MeshPredictionLogger` runs the model (`training=False`) and writes `<name>/prediction`: the mesh coloured by the predicted class (a fixed
-categorical palette, `PALETTE`), with per-vertex attributes
+`MeshPredictionLogger` runs the model (`training=False`) and writes `<name>/prediction`: the mesh
+coloured by the predicted class (a fixed categorical palette, `PALETTE`), with per-vertex attributes
 
 - `loss`: the cross-entropy of the vertex's true label, `[V]`;
 - `loss_grad`: the gradient of the mesh's summed loss with respect to the model's input features,

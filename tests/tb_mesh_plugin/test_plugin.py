@@ -156,7 +156,9 @@ def test_unknown_routes_and_asset_paths_are_not_found(client, path):
 
 
 def test_sampling_hint_zero_keeps_every_step_and_a_limit_is_honoured(logdir):
-    steps = lambda client: client.get("/data/plugin/mesh3d/tags").get_json()["runs"]["train"]["mesh"]["steps"]
+    def steps(client):
+        return client.get("/data/plugin/mesh3d/tags").get_json()["runs"]["train"]["mesh"]["steps"]
+
     assert len(steps(make_client(logdir, {"mesh3d": 0}))) == 5
     assert len(steps(make_client(logdir, {"mesh3d": 2}))) == 2
 

@@ -104,7 +104,9 @@ def client(tmp_path_factory):
 
 
 def test_quantised_steps_are_sent_quantised_in_about_half_the_bytes(client):
-    get = lambda tag: client.get("/data/plugin/mesh3d/mesh", query_string={"run": "train", "tag": tag, "step": 0})
+    def get(tag):
+        return client.get("/data/plugin/mesh3d/mesh", query_string={"run": "train", "tag": tag, "step": 0})
+
     quantised, full = get("u16").get_data(), get("f32").get_data()
     header, buffers = wire.decode(quantised)
     assert buffers["vertices"][:2] == ("uint16", (5000, 3))

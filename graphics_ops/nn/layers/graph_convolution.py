@@ -13,7 +13,8 @@ a `tf.sparse.SparseTensor` adjacency also works, eagerly and in `tf.function`. `
 takes the features alone and builds its k-nearest-neighbour graph from them.
 
 Every layer here supports `jit_compile` (`model.compile(jit_compile=True)`, Keras' default "auto"
-on TensorFlow picks it when a GPU is present), trains under `model.fit`, and round-trips through `model.save("m.keras")`.
+on TensorFlow picks it when a GPU is present), trains under `model.fit`, and round-trips through
+`model.save("m.keras")`.
 """
 
 import keras

@@ -171,9 +171,11 @@ class TestDirectionalLight:
         directions = tf.constant([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 0.0], [0.0, 0.0, -1.0]])
         surface, normal = np.zeros(3, np.float32), np.array([0.0, 0.0, 1.0], np.float32)
         observer = np.ones(3, np.float32)
-        function = lambda d: directional_light.estimate_radiance(
-            np.ones(3, np.float32), d, surface, normal, observer, _ggx_material(tf.float32)
-        )
+        def function(d):
+            return directional_light.estimate_radiance(
+                np.ones(3, np.float32), d, surface, normal, observer, _ggx_material(tf.float32)
+            )
+
         values = function(directions).numpy()
         np.testing.assert_array_equal(values[:3], 0.0)
         assert np.all(values[3] > 0)
