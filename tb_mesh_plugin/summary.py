@@ -55,7 +55,7 @@ def mesh(
       face_colors: optional `[F, C]` per-face colours, C in {3, 4}; uint8, or floats in [0, 1]; needs
         faces. The viewer shades each face flat in its colour.
       quantize: None, "float16" or "uint16": stores positions in half the bytes (module docstring).
-      step: int64 step; defaults to `tf.summary.experimental.get_step()`.
+      step: the step, an int or an int64 tensor; defaults to `tf.summary.experimental.get_step()`.
       description: optional plain-text description shown with the tag.
 
     Returns:
@@ -78,21 +78,14 @@ def point_cloud(name, points, colors=None, *, attributes=None, quantize=None, st
     """Writes a point cloud summary.
 
     Args:
-      name: the tag; the enclosing name scope is prepended, as in `tf.summary`.
+      name, quantize, step, description: as for `mesh`.
       points: `[N, 3]` or `[B, N, 3]` float tensor of point positions.
       colors: optional `[N, C]` or `[B, N, C]` per-point colours, C in {3, 4}; uint8, or floats in
         [0, 1].
       attributes: optional dict of per-point attributes, name -> `[N]` or `[N, K]` (`[B, N]` or
         `[B, N, K]` for batched points), K in 1..4. K = 3 attributes can be drawn as arrows.
-      quantize: None, "float16" or "uint16": stores positions in half the bytes (module docstring).
-      step: int64 step; defaults to `tf.summary.experimental.get_step()`.
-      description: optional plain-text description shown with the tag.
 
-    Returns:
-      True on success, or False if no default summary writer was available.
-
-    Raises:
-      ValueError: if an argument is invalid (see the module docstring), or no step was set.
+    Returns and raises as `mesh`.
     """
     return _write(
         "point_cloud", name, step, description, quantize, "points", points, colors=colors,
@@ -104,22 +97,15 @@ def lines(name, vertices, segments, colors=None, *, attributes=None, quantize=No
     """Writes a set of line segments: edges, boxes, trajectories or camera frustums.
 
     Args:
-      name: the tag; the enclosing name scope is prepended, as in `tf.summary`.
+      name, quantize, step, description: as for `mesh`.
       vertices: `[N, 3]` or `[B, N, 3]` float tensor of end points.
       segments: `[E, 2]` integer tensor: each row joins two vertices.
       colors: optional `[N, C]` or `[B, N, C]` per-vertex colours, C in {3, 4}; uint8, or floats in
         [0, 1]. Each segment blends the colours of its two ends.
       attributes: optional dict of per-vertex attributes, name -> `[N]` or `[N, K]` (`[B, N]` or
         `[B, N, K]` for batched vertices), K in 1..4.
-      quantize: None, "float16" or "uint16": stores positions in half the bytes (module docstring).
-      step: int64 step; defaults to `tf.summary.experimental.get_step()`.
-      description: optional plain-text description shown with the tag.
 
-    Returns:
-      True on success, or False if no default summary writer was available.
-
-    Raises:
-      ValueError: if an argument is invalid (see the module docstring), or no step was set.
+    Returns and raises as `mesh`.
     """
     return _write(
         "lines", name, step, description, quantize, "vertices", vertices, indices=segments, colors=colors,
