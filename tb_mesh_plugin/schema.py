@@ -1,8 +1,8 @@
 """Every array a summary stores and the `mesh` route sends: its name, placement, dtypes and shape rules.
 
 This is the one table of the stored and wire formats (docs/wire-format.md). The summary writer, the
-storage decoder, the plugin, the previews and the built-in reader look dtypes, placements and
-component counts up here; `tests/tb_mesh_plugin/test_schema.py` checks the browser decoder's table
+storage decoder (which rejects a sample whose arrays break these rules), the plugin, the previews
+and the built-in reader look dtypes, placements and component counts up here; `tests/tb_mesh_plugin/test_schema.py` checks the browser decoder's table
 (frontend/src/wire.js) against it. Adding a per-vertex array is one entry in `ARRAYS` plus its use in
 the viewer.
 
@@ -94,6 +94,11 @@ class Array:
     components: tuple
     shape: str
     batchable: bool
+
+    @property
+    def rank(self):
+        """The number of axes of its stored shape."""
+        return self.shape.count(",") + 1
 
     @property
     def wire_dtypes(self):

@@ -63,6 +63,17 @@ def _decode_array(name, raw):
     return StoredArray(dtype.name, proto.shape, proto.content)
 
 
+def _check_against_schema(name, array):
+    """Rejects an array of the schema with another dtype, rank or last axis (names it does not know pass)."""
+    entry = schema.ARRAYS.get(name)
+    if entry is not None and not (
+        array.dtype in entry.dtypes and len(array.shape) == entry.rank and array.shape[-1] in entry.components
+    ):
+        raise CorruptSampleError(
+            f"array {name!r} is {array.dtype} {list(array.shape)}, not {' or '.join(entry.dtypes)} {entry.shape}"
+        )
+
+
 def decode_sample(blob):
     """Decodes one stored sample (bytes) into a `Sample`; raises `CorruptSampleError`."""
     outer = _parse_tensor(blob, "sample")
@@ -84,6 +95,8 @@ def decode_sample(blob):
         raise CorruptSampleError("sample manifest does not match its arrays")
     attributes = metadata.check_attributes(manifest.get("attributes", []), CorruptSampleError)
     arrays = {name: _decode_array(name, raw) for name, raw in zip(names, parts[1:])}
+    for name, array in arrays.items():
+        _check_against_schema(name, array)
     for attribute in attributes:
         values, ranges = (arrays.get(n) for n in schema.attribute_array_names(attribute["name"]))
         components = attribute["components"]

@@ -1,9 +1,11 @@
 """The stored-array schema agrees with the browser's decoder (frontend/src/wire.js) and with what summaries store."""
 
+import json
 import pathlib
 import re
 
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from tb_mesh_plugin import schema, storage, summary
@@ -66,3 +68,32 @@ def _assert_in_schema(tag, name, array, sample):
         components = (described["components"],) if prefix + "/" == schema.ATTRIBUTE_VALUES_PREFIX else (2,)
     assert isinstance(array, storage.StoredArray)
     assert array.dtype in dtypes and array.shape[-1] in components, (tag, name, array.dtype, array.shape)
+
+
+def _sample(**arrays):
+    """One stored sample of a mesh holding `arrays` (name -> NumPy array), written as the summary ops write them."""
+    manifest = json.dumps({"version": 2, "kind": "mesh", "arrays": list(arrays), "attributes": []})
+    parts = [tf.constant(manifest)] + [tf.io.serialize_tensor(value) for value in arrays.values()]
+    return tf.io.serialize_tensor(tf.stack(parts)).numpy()
+
+
+@pytest.mark.parametrize(
+    "arrays, message",
+    [
+        (dict(faces=np.zeros([2, 4], np.int32)), r"array 'faces' is int32 \[2, 4\], not int32 \[F, 3\]"),
+        (dict(faces=np.zeros([2, 3], np.int64)), "array 'faces' has unsupported dtype"),
+        (dict(faces=np.zeros([6], np.int32)), r"array 'faces' is int32 \[6\]"),
+        (dict(colors=np.zeros([3, 2], np.uint8)), r"array 'colors' is uint8 \[3, 2\], not uint8 \[N, C\]"),
+        (dict(colors=np.zeros([3, 3], np.float32)), r"array 'colors' is float32"),
+        (dict(position_bounds=np.zeros([2, 2], np.float32)), r"array 'position_bounds' is float32 \[2, 2\]"),
+    ],
+)
+def test_stored_arrays_that_break_the_schema_are_rejected(arrays, message):
+    blob = _sample(vertices=np.zeros([3, 3], np.float32), **arrays)
+    with pytest.raises(storage.CorruptSampleError, match=message):
+        storage.decode_sample(blob)
+
+
+def test_arrays_the_schema_does_not_know_are_passed_on():
+    sample = storage.decode_sample(_sample(vertices=np.zeros([3, 3], np.float32), normals=np.zeros([3, 3], np.float32)))
+    assert list(sample.arrays) == ["vertices", "normals"]
