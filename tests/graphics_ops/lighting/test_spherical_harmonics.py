@@ -4,10 +4,10 @@ import inspect
 
 import numpy as np
 import pytest
-from tests.graphics_ops import shading_testing as st
+from tests.graphics_ops import shading_testing as ref
 import tensorflow as tf
 from hypothesis import given, settings
-from hypothesis import strategies as hst
+from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from tests.graphics_ops.testing import ATOL, all_dtypes, assert_all_finite, assert_jacobians_match_finite_differences
 from scipy.special import lpmv
@@ -41,7 +41,7 @@ def _direction(theta, phi):
 def _reference_basis(theta, phi, max_band=MAX_BAND):
     degrees, orders = [array.numpy() for array in sh.generate_l_m_permutations(max_band)]
     return np.stack(
-        [st.real_spherical_harmonic(l, m, theta[..., 0], phi[..., 0]) for l, m in zip(degrees, orders)], -1
+        [ref.real_spherical_harmonic(l, m, theta[..., 0], phi[..., 0]) for l, m in zip(degrees, orders)], -1
     )
 
 
@@ -85,7 +85,7 @@ class TestEvaluation:
 
     def test_low_bands_in_closed_form(self):
         """Y_0^0 = 1 / (2 sqrt π) and band 1 = sqrt(3 / 4π) (-y, z, -x), with the Condon-Shortley phase."""
-        direction = st.random_unit(np.random.default_rng(1), (COUNT,))
+        direction = ref.random_unit(np.random.default_rng(1), (COUNT,))
         x, y, z = direction.T
         basis = sh.evaluate_basis(3.0 * direction, 1).numpy()  # any length
         np.testing.assert_allclose(basis[:, 0], 0.5 / np.sqrt(np.pi), rtol=1e-14)
@@ -99,7 +99,7 @@ class TestEvaluation:
         actual = sh.evaluate_spherical_harmonics(degrees, orders, theta, phi).numpy()
         for i in range(5):
             for j in range(7):
-                expected = st.real_spherical_harmonic(degrees[i, j], orders[i, j], theta[i, 0], phi[i, 0])
+                expected = ref.real_spherical_harmonic(degrees[i, j], orders[i, j], theta[i, 0], phi[i, 0])
                 assert abs(actual[i, j] - expected) < 1e-12
         # Shared degrees [C] broadcast against angles [2, 5, 1].
         shared = sh.evaluate_spherical_harmonics(degrees[0], orders[0], theta.reshape(1, 5, 1), phi.reshape(1, 5, 1))
@@ -131,7 +131,7 @@ class TestEvaluation:
             legendre(tf.constant([70]), tf.constant([2]), tf.constant([0.5]))
 
     def test_orthonormal_by_quadrature(self):
-        directions, weights = st.sphere_quadrature(24, 48)  # exact for polynomials of degree < 48
+        directions, weights = ref.sphere_quadrature(24, 48)  # exact for polynomials of degree < 48
         basis = sh.evaluate_basis(directions, 8).numpy()
         gram = basis.T @ (basis * weights[:, None])
         np.testing.assert_allclose(gram, np.eye(81), atol=1e-12)
@@ -184,12 +184,12 @@ class TestZonalHarmonics:
         theta, phi = _angles(8, 3)
         rotated = sh.rotate_zonal_harmonics(zonal, theta, phi).numpy()
         assert rotated.shape == (3, 25)
-        samples = st.random_unit(rng, (50,))
+        samples = ref.random_unit(rng, (50,))
         values = sh.evaluate_basis(samples, 4).numpy() @ rotated.T  # [50, 3]
         axes = _direction(theta, phi)
         # The zonal function of the angle with the axis: Σ z_l Y_l^0 at polar angle arccos(d . axis).
         polar = np.arccos(np.clip(samples @ axes.T, -1.0, 1.0))
-        expected = sum(zonal[l] * st.real_spherical_harmonic(l, 0, polar, 0.0) for l in range(5))
+        expected = sum(zonal[l] * ref.real_spherical_harmonic(l, 0, polar, 0.0) for l in range(5))
         np.testing.assert_allclose(values, expected, atol=1e-12)
 
     def test_axis_along_z_leaves_zonal_coefficients(self):
@@ -208,11 +208,11 @@ class TestZonalHarmonics:
             np.testing.assert_allclose(batched[i], sh.rotate_zonal_harmonics(zonal[i], theta[i], phi[i]), rtol=1e-14)
 
     def test_clamped_cosine_coefficients_by_quadrature(self):
-        directions, weights = st.sphere_quadrature(200, 1)
+        directions, weights = ref.sphere_quadrature(200, 1)
         clamped = np.maximum(directions[:, 2], 0.0)
         zonal = sh.clamped_cosine_zonal_coefficients(8, tf.float64).numpy()
         for l in range(9):
-            integral = np.sum(clamped * st.real_spherical_harmonic(l, 0, np.arccos(directions[:, 2]), 0.0) * weights)
+            integral = np.sum(clamped * ref.real_spherical_harmonic(l, 0, np.arccos(directions[:, 2]), 0.0) * weights)
             assert abs(zonal[l] - integral) < 1e-4, l  # the kink at the equator limits the quadrature
         factors = zonal[:3] * np.sqrt(4.0 * np.pi / (2.0 * np.arange(3) + 1.0))
         np.testing.assert_allclose(factors, [np.pi, 2.0 * np.pi / 3.0, np.pi / 4.0], rtol=1e-15)
@@ -225,9 +225,9 @@ class TestZonalHarmonics:
         kernel = sh.rotate_zonal_harmonics(sh.clamped_cosine_zonal_coefficients(2, tf.float64), theta, phi)
         irradiance = sh.integration_product(kernel, radiance).numpy()[:, 0]
         # ∫ L(ω) cos θ dω over each normal's hemisphere, by a quadrature in the normal's frame.
-        local, weights = st.hemisphere_quadrature(8, 16)
+        local, weights = ref.hemisphere_quadrature(8, 16)
         for normal, value in zip(_direction(theta, phi), irradiance):
-            tangent = st.unit(np.cross(normal, [1.0, 0.0, 0.0] if abs(normal[0]) < 0.9 else [0.0, 1.0, 0.0]))
+            tangent = ref.unit(np.cross(normal, [1.0, 0.0, 0.0] if abs(normal[0]) < 0.9 else [0.0, 1.0, 0.0]))
             frame = np.stack([tangent, np.cross(normal, tangent), normal])
             incoming = sh.evaluate_basis(local @ frame, 2).numpy() @ radiance
             assert abs(value - np.sum(incoming * local[:, 2] * weights)) < 1e-12
@@ -239,7 +239,7 @@ class TestProductsAndFits:
     def test_integration_product_by_quadrature(self):
         rng = np.random.default_rng(12)
         first, second = rng.normal(size=(2, 4, 16))
-        directions, weights = st.sphere_quadrature(16, 32)
+        directions, weights = ref.sphere_quadrature(16, 32)
         basis = sh.evaluate_basis(directions, 3).numpy()
         expected = np.sum((basis @ first.T) * (basis @ second.T) * weights[:, None], 0)
         np.testing.assert_allclose(sh.integration_product(first, second)[:, 0], expected, atol=1e-12)
@@ -249,14 +249,14 @@ class TestProductsAndFits:
     def test_fit_recovers_band_limited_radiance(self, dtype):
         rng = np.random.default_rng(13)
         coefficients = rng.normal(size=(2, 3, 16))  # batch 2, RGB, bands 0 to 3
-        directions = st.random_unit(rng, (2, 60))
+        directions = ref.random_unit(rng, (2, 60))
         radiance = np.einsum("anc,akc->ank", sh.evaluate_basis(directions, 3).numpy(), coefficients)
         fitted = sh.fit_coefficients(tf.constant(directions, dtype), tf.constant(radiance, dtype), 3)
         assert fitted.shape == (2, 3, 16) and fitted.dtype == dtype
         np.testing.assert_allclose(fitted, coefficients, atol=2e-4 if dtype == tf.float32 else 1e-9)
 
     def test_weighted_fit_is_the_projection_and_regularizer_shrinks(self):
-        directions, weights = st.sphere_quadrature(8, 16)
+        directions, weights = ref.sphere_quadrature(8, 16)
         rng = np.random.default_rng(14)
         radiance = np.exp(directions @ rng.normal(size=(3, 2)))  # not band-limited
         projection = (sh.evaluate_basis(directions, 2).numpy() * weights[:, None]).T @ radiance
@@ -266,7 +266,7 @@ class TestProductsAndFits:
         assert np.linalg.norm(shrunk) < np.linalg.norm(fitted)
 
     def test_too_few_samples_stay_finite(self):
-        directions = st.random_unit(np.random.default_rng(15), (3,))
+        directions = ref.random_unit(np.random.default_rng(15), (3,))
         fitted = sh.fit_coefficients(directions.astype(np.float32), np.ones((3, 1), np.float32), 2)
         assert_all_finite(fitted)
         zero_weights = sh.fit_coefficients(directions, np.ones((3, 1)), 1, weights=np.zeros((3, 1)))
@@ -274,7 +274,7 @@ class TestProductsAndFits:
 
     def test_fit_jacobians(self):
         rng = np.random.default_rng(16)
-        directions, radiance = st.random_unit(rng, (20,)), rng.normal(size=(20, 2))
+        directions, radiance = ref.random_unit(rng, (20,)), rng.normal(size=(20, 2))
         weights = rng.uniform(0.5, 1.0, (20, 1))
         assert_jacobians_match_finite_differences(
             lambda d, r, w: sh.fit_coefficients(d, r, 2, weights=w, l2_regularizer=0.1), directions, radiance, weights
@@ -363,7 +363,7 @@ class TestBadArguments:
             graph(tf.ones([2, 9]), tf.ones([2, 4]))
 
 
-nonzero_directions = hnp.arrays(np.float64, (16, 3), elements=hst.floats(-1, 1)).map(
+nonzero_directions = hnp.arrays(np.float64, (16, 3), elements=st.floats(-1, 1)).map(
     lambda array: np.where(np.linalg.norm(array, axis=-1, keepdims=True) > 1e-3, array, [0.0, 0.0, 1.0])
 )
 
@@ -373,7 +373,7 @@ nonzero_directions = hnp.arrays(np.float64, (16, 3), elements=hst.floats(-1, 1))
 def test_addition_theorem(first, second):
     """Σ_m Y_l^m(a) Y_l^m(b) = (2l + 1) / 4π P_l(a · b): the basis of each band is rotation invariant."""
     basis_first, basis_second = sh.evaluate_basis(first, MAX_BAND).numpy(), sh.evaluate_basis(second, MAX_BAND).numpy()
-    cosine = np.clip(np.sum(st.unit(first) * st.unit(second), -1), -1.0, 1.0)
+    cosine = np.clip(np.sum(ref.unit(first) * ref.unit(second), -1), -1.0, 1.0)
     for l in range(MAX_BAND + 1):
         band = slice(l * l, (l + 1) * (l + 1))
         expected = (2 * l + 1) / (4.0 * np.pi) * lpmv(0, l, cosine)

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from tests.graphics_ops import shading_testing as st
+from tests.graphics_ops import shading_testing as ref
 import tensorflow as tf
 from tests.graphics_ops.testing import ATOL, all_dtypes, assert_finite_gradients, weighted_gradients
 
@@ -17,7 +17,7 @@ def _scene(seed=0, count=COUNT):
     """Surface points with unit normals, lights on both sides of them and observers on both sides."""
     rng = np.random.default_rng(seed)
     surface = rng.normal(size=(count, 3))
-    normal = st.random_unit(rng, (count,))
+    normal = ref.random_unit(rng, (count,))
     light = surface + 3.0 * rng.normal(size=(count, 3))
     observer = surface + 3.0 * rng.normal(size=(count, 3))
     power = rng.uniform(1.0, 10.0, (count, 3))
@@ -42,8 +42,8 @@ class TestPointLight:
         albedo, shininess = rng.uniform(size=(64, 1, 3)), rng.uniform(1.0, 20.0, (64, 1, 1))
 
         def reference_brdf(incoming, outgoing, normal_):
-            diffuse = st.lambertian(incoming, outgoing, normal_, albedo)
-            return diffuse + st.phong(incoming, outgoing, normal_, shininess, albedo)
+            diffuse = ref.lambertian(incoming, outgoing, normal_, albedo)
+            return diffuse + ref.phong(incoming, outgoing, normal_, shininess, albedo)
 
         def brdf(incoming, outgoing, normal_):
             albedo_, shininess_ = _cast(dtype, albedo, shininess)
@@ -51,7 +51,7 @@ class TestPointLight:
                 incoming, outgoing, normal_, shininess_, albedo_
             )
 
-        expected = st.point_light(
+        expected = ref.point_light(
             power[None], light[None], surface[:, None], normal[:, None], observer[:, None], reference_brdf, fall_off
         )
         assert 0.3 < np.mean(expected == 0) < 0.9  # lights or observers below the surface
@@ -72,7 +72,7 @@ class TestPointLight:
         brdf = _lambert(np.array([0.3, 0.6, 0.9]))
         direction, irradiance = point_light.incoming_light(power[:4], light[:4], surface)
         radiance = point_light.estimate_radiance(power[:4], light[:4], surface, normal, observer, brdf)
-        outgoing = st.unit(observer - surface)[:, None]
+        outgoing = ref.unit(observer - surface)[:, None]
         cosine = np.sum(-direction * normal[:, None], -1, keepdims=True)
         below = (cosine < 0) | (np.sum(outgoing * normal[:, None], -1, keepdims=True) < 0)
         expected = np.where(below, 0.0, irradiance * brdf(direction, outgoing, normal[:, None]) * cosine)
@@ -149,15 +149,15 @@ class TestDirectionalLight:
     def test_matches_reference(self, dtype):
         rng = np.random.default_rng(3)
         _, _, surface, normal, observer = _scene(3, 64)
-        direction = st.random_unit(rng, (4,)) * rng.uniform(0.5, 2.0, (4, 1))  # any nonzero length
+        direction = ref.random_unit(rng, (4,)) * rng.uniform(0.5, 2.0, (4, 1))  # any nonzero length
         irradiance = rng.uniform(0.5, 2.0, (4, 3))
         albedo = np.array([0.2, 0.4, 0.8])
         radiance = directional_light.estimate_radiance(
             *_cast(dtype, irradiance, direction, surface, normal, observer), _lambert(tf.constant(albedo, dtype))
         )
         assert radiance.shape == (64, 4, 3)
-        incoming = st.unit(direction)[None]
-        outgoing = st.unit(observer - surface)[:, None]
+        incoming = ref.unit(direction)[None]
+        outgoing = ref.unit(observer - surface)[:, None]
         cosine = np.sum(-incoming * normal[:, None], -1, keepdims=True)
         visible = (cosine >= 0) & (np.sum(outgoing * normal[:, None], -1, keepdims=True) >= 0)
         expected = np.where(visible, irradiance * albedo / np.pi * cosine, 0.0)
@@ -187,9 +187,9 @@ class TestDirectionalLight:
 class TestAmbientLight:
     def test_lambertian_reflection_of_uniform_radiance(self):
         """albedo * L: the Lambertian BRDF times L cos θ integrated over the hemisphere."""
-        directions, weights = st.hemisphere_quadrature(16, 8)
+        directions, weights = ref.hemisphere_quadrature(16, 8)
         albedo = np.array([0.2, 0.5, 1.0])
-        integral = np.sum(st.lambertian(-directions, np.array([0.0, 0.0, 1.0]), np.array([0.0, 0.0, 1.0]), albedo)
+        integral = np.sum(ref.lambertian(-directions, np.array([0.0, 0.0, 1.0]), np.array([0.0, 0.0, 1.0]), albedo)
                           * 2.0 * directions[:, 2:] * weights[:, None], axis=0)
         np.testing.assert_allclose(ambient_light.estimate_radiance([2.0, 2.0, 2.0], albedo), integral, rtol=1e-12)
 

@@ -5,7 +5,7 @@ import re
 
 import numpy as np
 import pytest
-from tests.graphics_ops import shading_testing as st
+from tests.graphics_ops import shading_testing as ref
 import tensorflow as tf
 from tests.graphics_ops.testing import ATOL, all_dtypes, assert_all_finite, assert_finite_gradients, weighted_gradients
 
@@ -18,7 +18,7 @@ THREE_LUT = pathlib.Path(__file__).parents[3] / "frontend/node_modules/three/src
 @pytest.fixture
 def frames():
     """Random frames, a quarter of them with the light or the view below the surface."""
-    return st.random_shading_frames(np.random.default_rng(5), COUNT, below_fraction=0.25)
+    return ref.random_shading_frames(np.random.default_rng(5), COUNT, below_fraction=0.25)
 
 
 def _cast(dtype, *arrays):
@@ -33,13 +33,13 @@ class TestAgainstReferences:
     @all_dtypes
     def test_lambertian(self, frames, dtype):
         albedo = np.array([0.2, 0.5, 0.9])  # one albedo shared by the batch
-        expected = st.lambertian(*frames, albedo)
+        expected = ref.lambertian(*frames, albedo)
         assert np.any(expected == 0) and np.any(expected > 0)
         np.testing.assert_allclose(lambertian.brdf(*_cast(dtype, *frames, albedo)), expected, atol=ATOL[dtype])
 
     @all_dtypes
     @pytest.mark.parametrize("normalize", [True, False])
-    @pytest.mark.parametrize("module,reference", [(phong, st.phong), (blinn_phong, st.blinn_phong)])
+    @pytest.mark.parametrize("module,reference", [(phong, ref.phong), (blinn_phong, ref.blinn_phong)])
     def test_phong_models(self, frames, dtype, normalize, module, reference):
         rng = np.random.default_rng(2)
         shininess, albedo = rng.uniform(0.0, 40.0, (COUNT, 1)), rng.uniform(size=(COUNT, 3))
@@ -53,7 +53,7 @@ class TestAgainstReferences:
         base = rng.uniform(size=(COUNT, 3))
         metallic = rng.choice([0.0, 1.0, 0.3, 0.7], size=(COUNT, 1))
         roughness = rng.uniform(0.05, 1.0, (COUNT, 1))
-        expected = st.ggx(*frames, base, metallic, roughness)
+        expected = ref.ggx(*frames, base, metallic, roughness)
         actual = ggx.brdf(*_cast(dtype, *frames, base, metallic, roughness))
         np.testing.assert_allclose(actual, expected, rtol=10 * _rtol(dtype), atol=ATOL[dtype])
 
@@ -65,37 +65,37 @@ class TestAgainstReferences:
         alpha = roughness**2
         rtol = 10 * _rtol(dtype)
         np.testing.assert_allclose(
-            ggx.distribution(*_cast(dtype, cos_h, roughness)), st.ggx_distribution(cos_h, alpha), rtol=rtol
+            ggx.distribution(*_cast(dtype, cos_h, roughness)), ref.ggx_distribution(cos_h, alpha), rtol=rtol
         )
-        for correlated, reference in ((True, st.smith_correlated_visibility), (False, st.smith_separable_visibility)):
+        for correlated, reference in ((True, ref.smith_correlated_visibility), (False, ref.smith_separable_visibility)):
             actual = ggx.visibility(*_cast(dtype, cos_l, cos_v, roughness), height_correlated=correlated)
             np.testing.assert_allclose(actual, reference(cos_l, cos_v, alpha), rtol=rtol)
-        np.testing.assert_allclose(ggx.fresnel_schlick(*_cast(dtype, f0, cos_h)), st.schlick(f0, cos_h), rtol=rtol)
+        np.testing.assert_allclose(ggx.fresnel_schlick(*_cast(dtype, f0, cos_h)), ref.schlick(f0, cos_h), rtol=rtol)
 
     def test_distribution_is_normalized(self):
         """∫ D(h) (n·h) dω_h = 1 over the hemisphere, by Gauss-Legendre quadrature in n·h."""
-        directions, weights = st.hemisphere_quadrature(400, 1)
+        directions, weights = ref.hemisphere_quadrature(400, 1)
         for roughness in (0.2, 0.5, 1.0):
             density = ggx.distribution(directions[:, 2:], np.full((len(weights), 1), roughness)).numpy()[:, 0]
             assert abs(np.sum(density * directions[:, 2] * weights) - 1.0) < 1e-6
 
     def test_ggx_reduces_to_pure_dielectric_and_pure_metal(self, frames):
         base = np.random.default_rng(6).uniform(size=(COUNT, 3))
-        n_l, n_v, n_h, v_h, alpha = st.ggx_terms(*frames, 0.5)
-        specular = st.ggx_distribution(n_h, alpha) * st.smith_correlated_visibility(n_l, n_v, alpha)
-        mask = st.above(*frames)
+        n_l, n_v, n_h, v_h, alpha = ref.ggx_terms(*frames, 0.5)
+        specular = ref.ggx_distribution(n_h, alpha) * ref.smith_correlated_visibility(n_l, n_v, alpha)
+        mask = ref.above(*frames)
         metal = ggx.brdf(*frames, base, np.ones((1,)), np.full((1,), 0.5))
-        np.testing.assert_allclose(metal, np.where(mask, st.schlick(base, v_h) * specular, 0.0), rtol=1e-12)
+        np.testing.assert_allclose(metal, np.where(mask, ref.schlick(base, v_h) * specular, 0.0), rtol=1e-12)
         dielectric = ggx.brdf(*frames, base, np.zeros((1,)), np.full((1,), 0.5))
-        fresnel = st.schlick(0.04, v_h)
+        fresnel = ref.schlick(0.04, v_h)
         expected = np.where(mask, fresnel * specular + (1.0 - fresnel) * base / np.pi, 0.0)
         np.testing.assert_allclose(dielectric, expected, rtol=1e-12)
 
     def test_tensorflow_graphics_conventions(self):
         """Light from +z toward the surface (-z), normal +z, view along the mirror direction."""
         normal = np.array([0.0, 0.0, 1.0])
-        incoming = st.unit(np.array([1.0, 0.0, -1.0]))
-        mirror = st.unit(np.array([1.0, 0.0, 1.0]))
+        incoming = ref.unit(np.array([1.0, 0.0, -1.0]))
+        mirror = ref.unit(np.array([1.0, 0.0, 1.0]))
         albedo = np.array([1.0, 0.5, 0.25])
         np.testing.assert_allclose(lambertian.brdf(incoming, mirror, normal, albedo), albedo / np.pi, rtol=1e-15)
         normalized = phong.brdf(incoming, mirror, normal, [3.0], albedo)
@@ -155,8 +155,8 @@ class TestClampsAndSingularInputs:
     def test_phong_power_at_the_edge_of_the_lobe(self):
         """cos α = 0 exactly: 0 ** s is 0 (1 for s = 0), with zero gradients w.r.t. s, where pow gives nan."""
         normal = np.array([0.0, 0.0, 1.0])
-        incoming = st.unit(np.array([1.0, 0.0, -1.0]))
-        view = st.unit(np.array([-1.0, 0.0, 1.0]))  # orthogonal to the mirror direction
+        incoming = ref.unit(np.array([1.0, 0.0, -1.0]))
+        view = ref.unit(np.array([-1.0, 0.0, 1.0]))  # orthogonal to the mirror direction
         shininess = tf.constant([[0.0], [0.5], [2.0]], tf.float64)
         values = phong.brdf(incoming, view, normal, shininess, [1.0, 1.0, 1.0], brdf_normalization=False)
         np.testing.assert_allclose(values[:, 0], [1.0, 0.0, 0.0], atol=1e-7)
@@ -167,7 +167,7 @@ class TestClampsAndSingularInputs:
 
     @pytest.mark.parametrize("roughness", [0.0, 1e-9, 0.02])
     def test_roughness_is_clamped_at_the_documented_minimum(self, roughness):
-        frames = st.random_shading_frames(np.random.default_rng(8), 64)
+        frames = ref.random_shading_frames(np.random.default_rng(8), 64)
         base = np.full((64, 3), 0.9)
         at_minimum = ggx.brdf(*frames, base, [1.0], [ggx.MINIMUM_ROUGHNESS])
         rough = tf.constant([roughness], tf.float64)
@@ -204,9 +204,9 @@ def _directional_albedo(brdf, view, roughness, count=96):
         ggx_samples = 2.0 * (half @ v)[:, None] * half - v
         lights = np.concatenate([cosine_samples, ggx_samples])
         n_l = lights[:, 2:]
-        h = st.unit(lights + v)
+        h = ref.unit(lights + v)
         pdf_cosine = np.maximum(n_l, 0) / np.pi
-        pdf_ggx = st.ggx_distribution(h[:, 2:], np.sqrt(alpha2)) * h[:, 2:] / (4 * np.maximum(h @ v, 1e-12)[:, None])
+        pdf_ggx = ref.ggx_distribution(h[:, 2:], np.sqrt(alpha2)) * h[:, 2:] / (4 * np.maximum(h @ v, 1e-12)[:, None])
         values = brdf(-lights, np.broadcast_to(v, lights.shape), np.array([0.0, 0.0, 1.0])).numpy()
         contribution = np.where(n_l > 0, values * n_l / (count**2 * (pdf_cosine + pdf_ggx)), 0.0)
         results.append(contribution.sum(0))
@@ -250,7 +250,7 @@ class TestEnergy:
             )[:, 0]
             assert np.all(albedo[:3] <= 1.0 + 2e-3), (roughness, albedo)
             reference = _directional_albedo(
-                lambda l, v, n: tf.constant(st.ggx(l, v, n, np.ones(3), 0.0, roughness)), views[3:], roughness
+                lambda l, v, n: tf.constant(ref.ggx(l, v, n, np.ones(3), 0.0, roughness)), views[3:], roughness
             )[:, 0]
             np.testing.assert_allclose(albedo[3:], reference, rtol=1e-9)  # the model's excess, not ours
             grazing[roughness] = albedo[3]
