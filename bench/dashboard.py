@@ -24,7 +24,6 @@ Prints a markdown table and writes bench/results/dashboard.json. Times are media
 import argparse
 import json
 import pathlib
-import shutil
 import statistics
 import subprocess
 import sys
@@ -39,7 +38,7 @@ from tensorboard.plugins.mesh import summary_v2 as mesh_summary
 
 from bench import report
 from bench.measure import machine
-from demo import tensorboard_process
+from demo import headless_chromium, tensorboard_process
 from demo.sample_logdir import twisted_torus
 from tb_mesh_plugin import summary
 
@@ -48,8 +47,6 @@ RESULTS = ROOT / "bench" / "results" / "dashboard.json"
 SIZES = {"100k": 400, "1M": 4000}  # rings of a 250-segment torus: 100k and 1M vertices
 STEPS = 2
 TARGETS = {"speedup_1M": 20.0, "bytes_ratio": 1.02, "first_frame_1M_s": 1.5}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def write_logdir(logdir):
@@ -188,10 +185,11 @@ def browser_measurements(url, repeats):
         from playwright.sync_api import sync_playwright
     except ImportError:
         return {"skipped": "needs playwright: run `make test-setup` first"}
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
     results = {}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=headless_chromium.executable_path(), args=headless_chromium.ARGS
+        )
         for tag in ("points/float32", "points/uint16"):
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             # One card on the page (the tag filter in the URL): what one 1M-point card costs.

@@ -2,25 +2,17 @@
 
 import os
 import pathlib
-import shutil
 
 import pytest
 
+from demo import headless_chromium
+
 ARTIFACTS = pathlib.Path(__file__).resolve().parents[2] / "artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--enable-unsafe-swiftshader",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="session")
 def chromium_path():
-    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    path = headless_chromium.executable_path()
     if not os.path.exists(path):
         message = f"Chromium not found at {path}: install Debian's chromium or set CHROMIUM"
         if os.environ.get("CI") == "true":
@@ -34,7 +26,7 @@ def browser(chromium_path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=headless_chromium.ARGS)
         yield browser
         browser.close()
 
