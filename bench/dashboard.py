@@ -207,8 +207,14 @@ def browser_measurements(url, repeats):
             }
             page.close()
         browser.close()
-    raycast = subprocess.run(["node", "--input-type=module", "-e", RAYCAST], cwd=ROOT / "frontend",
-                             capture_output=True, text=True, check=True, timeout=300)
+    raycast = subprocess.run(
+        ["node", "--input-type=module", "-e", RAYCAST],
+        cwd=ROOT / "frontend",
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
     results["three_raycaster_ms"] = json.loads(raycast.stdout)["median_ms"]
     return results
 
@@ -247,24 +253,51 @@ def _cell(fetch):
 
 
 def print_tables(measured):
-    columns = [(title, "l") for title in (
-        "loader, mesh", "ours", "ours (built-in summaries)", "built-in mesh plugin", "speed-up", "bytes / raw arrays")]
+    columns = [
+        (title, "l")
+        for title in (
+            "loader, mesh",
+            "ours",
+            "ours (built-in summaries)",
+            "built-in mesh plugin",
+            "speed-up",
+            "bytes / raw arrays",
+        )
+    ]
     rows = []
     for key, row in measured["fetch"].items():
         ours, theirs = row["ours"], row["built-in mesh plugin"]
-        rows.append([key, _cell(ours), _cell(row["ours (built-in summaries)"]), _cell(theirs),
-                     f"{theirs['seconds'] / ours['seconds']:.0f}×", f"{ours['bytes'] / row['raw_bytes']:.4f}"])
+        rows.append(
+            [
+                key,
+                _cell(ours),
+                _cell(row["ours (built-in summaries)"]),
+                _cell(theirs),
+                f"{theirs['seconds'] / ours['seconds']:.0f}×",
+                f"{ours['bytes'] / row['raw_bytes']:.4f}",
+            ]
+        )
     print(report.table(columns, rows))
     browser = measured["browser"] or {}
     if "skipped" in browser:
         print(f"\nBrowser measurements skipped: {browser['skipped']}")
         return
-    columns = [(title, "l") for title in (
-        "1M points, headless Chromium (SwiftShader)", "first frame after a step change (preview)", "full step drawn",
-        "hover pick")]
+    columns = [
+        (title, "l")
+        for title in (
+            "1M points, headless Chromium (SwiftShader)",
+            "first frame after a step change (preview)",
+            "full step drawn",
+            "hover pick",
+        )
+    ]
     rows = [
-        [tag, f"{browser[tag]['first_frame_preview_s']:.2f} s", f"{browser[tag]['full_step_drawn_s']:.2f} s",
-         f"{browser[tag]['pick_ms']:.1f} ms (hit: {browser[tag]['pick_hit']})"]
+        [
+            tag,
+            f"{browser[tag]['first_frame_preview_s']:.2f} s",
+            f"{browser[tag]['full_step_drawn_s']:.2f} s",
+            f"{browser[tag]['pick_ms']:.1f} ms (hit: {browser[tag]['pick_hit']})",
+        ]
         for tag in ("points/float32", "points/uint16")
     ]
     print()

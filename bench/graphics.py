@@ -100,8 +100,13 @@ def run_chamfer(point_count, repeats):
 
 
 def ops_table(results):
-    columns = [("op", "l"), ("eager (M/s)", "r"), ("tf.function (M/s)", "r"), ("jit_compile (M/s)", "r"),
-               ("jit × eager", "r")]
+    columns = [
+        ("op", "l"),
+        ("eager (M/s)", "r"),
+        ("tf.function (M/s)", "r"),
+        ("jit_compile (M/s)", "r"),
+        ("jit × eager", "r"),
+    ]
     rows = []
     for name, rates in results.items():
         eager, graph, xla = (rates[mode] / 1e6 for mode in MODES)
@@ -110,8 +115,12 @@ def ops_table(results):
 
 
 def chamfer_table(results, point_count):
-    columns = [(f"chamfer distance, {point_count:,} × {point_count:,} points", "l"), ("forward (ms)", "r"),
-               ("forward + backward (ms)", "r"), ("peak memory, forward + backward (MiB)", "r")]
+    columns = [
+        (f"chamfer distance, {point_count:,} × {point_count:,} points", "l"),
+        ("forward (ms)", "r"),
+        ("forward + backward (ms)", "r"),
+        ("peak memory, forward + backward (MiB)", "r"),
+    ]
     rows = [
         [variant, f"{row['forward_ms']:.0f}", f"{row['forward_backward_ms']:.0f}", f"{row['peak_mib']:.0f}"]
         for variant, row in results.items()
@@ -133,16 +142,19 @@ def main():
     chamfer_results = run_chamfer(args.points, args.repeats)
     print()
     print(chamfer_table(chamfer_results, args.points))
-    report.write_json(args.output, {
-        "benchmark": "graphics_ops camera, reflectance and mesh ops",
-        "vertices": count,
-        "points": args.points,
-        "repeats": args.repeats,
-        "dtype": "float32",
-        "ops_elements_per_second": op_results,
-        "chamfer": chamfer_results,
-        **machine(),
-    })
+    report.write_json(
+        args.output,
+        {
+            "benchmark": "graphics_ops camera, reflectance and mesh ops",
+            "vertices": count,
+            "points": args.points,
+            "repeats": args.repeats,
+            "dtype": "float32",
+            "ops_elements_per_second": op_results,
+            "chamfer": chamfer_results,
+            **machine(),
+        },
+    )
 
 
 if __name__ == "__main__":

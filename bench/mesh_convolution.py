@@ -37,14 +37,22 @@ def mesh_inputs(vertex_count):
     edges, weights = neighbourhood.sparse_to_edges(neighbourhood.adjacency_from_faces(faces, count))
     seconds = time.perf_counter() - start
     rng = np.random.default_rng(0)
-    shapes = [(count, CHANNELS), (CHANNELS, MATRICES), (CHANNELS, MATRICES), (MATRICES,), (MATRICES, CHANNELS, OUTPUTS),
-              (OUTPUTS,)]
+    shapes = [
+        (count, CHANNELS),
+        (CHANNELS, MATRICES),
+        (CHANNELS, MATRICES),
+        (MATRICES,),
+        (MATRICES, CHANNELS, OUTPUTS),
+        (OUTPUTS,),
+    ]
     data, *variables = [tf.constant(rng.normal(scale=0.3, size=shape).astype(np.float32)) for shape in shapes]
     return (data, edges, weights, *variables), int(edges.shape[0]), seconds
 
 
 def convolve(data, edges, weights, var_u, var_v, var_c, var_w, var_b):
-    return graph_convolution.feature_steered_convolution(data, (edges, weights), None, var_u, var_v, var_c, var_w, var_b)
+    return graph_convolution.feature_steered_convolution(
+        data, (edges, weights), None, var_u, var_v, var_c, var_w, var_b
+    )
 
 
 def convolve_and_differentiate(data, edges, weights, *variables):
@@ -73,11 +81,25 @@ def run(vertex_counts, repeats):
 
 
 def table(rows):
-    columns = [("vertices", "r"), ("edges", "r"), ("mode", "l"), ("forward (ms)", "r"), ("forward + backward (ms)", "r"),
-               ("peak memory, forward (MiB)", "r"), ("peak memory, forward + backward (MiB)", "r")]
+    columns = [
+        ("vertices", "r"),
+        ("edges", "r"),
+        ("mode", "l"),
+        ("forward (ms)", "r"),
+        ("forward + backward (ms)", "r"),
+        ("peak memory, forward (MiB)", "r"),
+        ("peak memory, forward + backward (MiB)", "r"),
+    ]
     cells = [
-        [f"{row['vertices']:,}", f"{row['edges']:,}", row["mode"], f"{row['forward_ms']:.1f}",
-         f"{row['forward_backward_ms']:.1f}", f"{row['forward_peak_mib']:.0f}", f"{row['forward_backward_peak_mib']:.0f}"]
+        [
+            f"{row['vertices']:,}",
+            f"{row['edges']:,}",
+            row["mode"],
+            f"{row['forward_ms']:.1f}",
+            f"{row['forward_backward_ms']:.1f}",
+            f"{row['forward_peak_mib']:.0f}",
+            f"{row['forward_backward_peak_mib']:.0f}",
+        ]
         for row in rows
     ]
     return report.table(columns, cells)
@@ -96,20 +118,24 @@ def main():
         f"(float32, median of {args.repeats})\n"
     )
     print(table(rows))
-    print("\nBuilding the adjacency (adjacency_from_faces + sparse_to_edges, once per mesh): " + ", ".join(
-        f"{seconds:.2f} s for {count:,} vertices" for count, seconds in adjacency_seconds.items()
-    ))
-    report.write_json(args.output, {
-        "benchmark": "graphics_ops.nn.graph_convolution.feature_steered_convolution",
-        "channels_in": CHANNELS,
-        "channels_out": OUTPUTS,
-        "weight_matrices": MATRICES,
-        "dtype": "float32",
-        "repeats": args.repeats,
-        "results": rows,
-        "adjacency_seconds": {str(count): seconds for count, seconds in adjacency_seconds.items()},
-        **machine(),
-    })
+    print(
+        "\nBuilding the adjacency (adjacency_from_faces + sparse_to_edges, once per mesh): "
+        + ", ".join(f"{seconds:.2f} s for {count:,} vertices" for count, seconds in adjacency_seconds.items())
+    )
+    report.write_json(
+        args.output,
+        {
+            "benchmark": "graphics_ops.nn.graph_convolution.feature_steered_convolution",
+            "channels_in": CHANNELS,
+            "channels_out": OUTPUTS,
+            "weight_matrices": MATRICES,
+            "dtype": "float32",
+            "repeats": args.repeats,
+            "results": rows,
+            "adjacency_seconds": {str(count): seconds for count, seconds in adjacency_seconds.items()},
+            **machine(),
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -57,13 +57,23 @@ def succeeded(result):
 
 
 def table(results):
-    columns = [("seed", "r"), ("start rotation error", "r"), ("end rotation error", "r"),
-               ("end translation error", "r"), ("steps", "r"), ("seconds", "r"), ("success", "c")]
+    columns = [
+        ("seed", "r"),
+        ("start rotation error", "r"),
+        ("end rotation error", "r"),
+        ("end translation error", "r"),
+        ("steps", "r"),
+        ("seconds", "r"),
+        ("success", "c"),
+    ]
     rows = [
         [
-            f"{result['seed']}", f"{result['start_rotation_error_degrees']:.0f}°",
-            f"{result['rotation_error_degrees']:.2f}°", f"{100 * result['translation_error_fraction']:.2f}%",
-            f"{result['steps']}", f"{result['seconds']:.0f}{' (cold XLA cache)' if result['seed'] == 0 else ''}",
+            f"{result['seed']}",
+            f"{result['start_rotation_error_degrees']:.0f}°",
+            f"{result['rotation_error_degrees']:.2f}°",
+            f"{100 * result['translation_error_fraction']:.2f}%",
+            f"{result['steps']}",
+            f"{result['seconds']:.0f}{' (cold XLA cache)' if result['seed'] == 0 else ''}",
             "yes" if succeeded(result) else "no",
         ]
         for result in results
@@ -90,14 +100,17 @@ def main():
         f"\n{successes} of {len(results)} fits end under {MAX_ROTATION_DEGREES:g}° and "
         f"{100 * MAX_TRANSLATION_FRACTION:g}% within {MAX_SECONDS:g} s"
     )
-    report.write_json(args.output, {
-        "benchmark": "demo.pose_fit success rate",
-        "start_error_degrees": args.start_error,
-        "steps": args.steps,
-        "successes": successes,
-        "results": results,
-        **machine(),
-    })
+    report.write_json(
+        args.output,
+        {
+            "benchmark": "demo.pose_fit success rate",
+            "start_error_degrees": args.start_error,
+            "steps": args.steps,
+            "successes": successes,
+            "results": results,
+            **machine(),
+        },
+    )
 
 
 if __name__ == "__main__":

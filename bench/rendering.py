@@ -111,11 +111,21 @@ def run_million(repeats):
 
 
 def grid_table(rows):
-    columns = [("image", "l"), ("triangles", "r"), ("forward (ms)", "r"), ("forward + backward (ms)", "r"),
-               ("peak memory (MiB)", "r")]
+    columns = [
+        ("image", "l"),
+        ("triangles", "r"),
+        ("forward (ms)", "r"),
+        ("forward + backward (ms)", "r"),
+        ("peak memory (MiB)", "r"),
+    ]
     cells = [
-        [f"{row['size']}²", f"{row['triangles']:,}", f"{row['forward_ms']:.1f}", f"{row['forward_backward_ms']:.1f}",
-         f"{row['peak_mib']:.0f}"]
+        [
+            f"{row['size']}²",
+            f"{row['triangles']:,}",
+            f"{row['forward_ms']:.1f}",
+            f"{row['forward_backward_ms']:.1f}",
+            f"{row['peak_mib']:.0f}",
+        ]
         for row in rows
     ]
     return report.table(columns, cells)
@@ -142,15 +152,18 @@ def main():
     million = run_million(max(args.repeats // 3, 1))
     print()
     print(grid_table([million]))
-    report.write_json(args.output, {
-        "benchmark": "graphics_ops.rendering: rasterize, interpolate, antialias and their gradients",
-        "repeats": args.repeats,
-        "dtype": "float32",
-        "grid": grid,
-        "modes_256_10k": modes,
-        "million_triangles_512": million,
-        **machine(),
-    })
+    report.write_json(
+        args.output,
+        {
+            "benchmark": "graphics_ops.rendering: rasterize, interpolate, antialias and their gradients",
+            "repeats": args.repeats,
+            "dtype": "float32",
+            "grid": grid,
+            "modes_256_10k": modes,
+            "million_triangles_512": million,
+            **machine(),
+        },
+    )
 
 
 if __name__ == "__main__":

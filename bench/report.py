@@ -16,7 +16,10 @@ def table(columns, rows):
     Returns:
       The table's lines joined by newlines.
     """
-    lines = ["| " + " | ".join(title for title, _ in columns) + " |", "|" + "|".join(_RULES[a] for _, a in columns) + "|"]
+    lines = [
+        "| " + " | ".join(title for title, _ in columns) + " |",
+        "|" + "|".join(_RULES[a] for _, a in columns) + "|",
+    ]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
 

@@ -45,13 +45,27 @@ def run(size, repeats):
 
 
 def table(results):
-    columns = [("op", "l"), ("eager (rot/s)", "r"), ("tf.function (rot/s)", "r"), ("× eager", "r"),
-               ("jit_compile (rot/s)", "r"), ("× eager", "r")]
+    columns = [
+        ("op", "l"),
+        ("eager (rot/s)", "r"),
+        ("tf.function (rot/s)", "r"),
+        ("× eager", "r"),
+        ("jit_compile (rot/s)", "r"),
+        ("× eager", "r"),
+    ]
     rows = []
     for name, rates in results.items():
         eager, graph, xla = rates["eager"], rates["tf.function"], rates["jit_compile"]
-        rows.append([f"`{name}`", f"{eager / 1e6:.1f} M", f"{graph / 1e6:.1f} M", f"{graph / eager:.1f}",
-                     f"{xla / 1e6:.1f} M", f"{xla / eager:.1f}"])
+        rows.append(
+            [
+                f"`{name}`",
+                f"{eager / 1e6:.1f} M",
+                f"{graph / 1e6:.1f} M",
+                f"{graph / eager:.1f}",
+                f"{xla / 1e6:.1f} M",
+                f"{xla / eager:.1f}",
+            ]
+        )
     return report.table(columns, rows)
 
 
@@ -64,15 +78,18 @@ def main():
 
     results = run(args.size, args.repeats)
     print(table(results))
-    report.write_json(args.output, {
-        "benchmark": "graphics_ops.transformation",
-        "unit": "rotations per second (median)",
-        "size": args.size,
-        "repeats": args.repeats,
-        "dtype": "float32",
-        **machine(),
-        "results": results,
-    })
+    report.write_json(
+        args.output,
+        {
+            "benchmark": "graphics_ops.transformation",
+            "unit": "rotations per second (median)",
+            "size": args.size,
+            "repeats": args.repeats,
+            "dtype": "float32",
+            **machine(),
+            "results": results,
+        },
+    )
 
 
 if __name__ == "__main__":

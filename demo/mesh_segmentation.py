@@ -130,8 +130,10 @@ def _parts(rng, body):
         for _ in range(100):
             axis = rng.normal(size=3)
             axis /= np.linalg.norm(axis)
-            if all(np.arccos(np.clip(axis @ other, -1, 1)) > footprint + other_footprint + 0.15
-                   for (_, other, _), other_footprint in zip(parts, footprints)):
+            if all(
+                np.arccos(np.clip(axis @ other, -1, 1)) > footprint + other_footprint + 0.15
+                for (_, other, _), other_footprint in zip(parts, footprints)
+            ):
                 break
         else:
             continue  # no room left on this body (rare): leave the part out
@@ -153,7 +155,8 @@ def _exit_distances(length, base, tip, angles):
         x, y = middle * sine, middle * cosine  # distance from the axis, and along it
         side = -slope * x + along * y
         distance = np.where(
-            side < 0, np.hypot(x, y) - base,
+            side < 0,
+            np.hypot(x, y) - base,
             np.where(side > along * length, np.hypot(x, y - length) - tip, along * x + slope * y - base),
         )
         inner, outer = np.where(distance < 0, middle, inner), np.where(distance < 0, outer, middle)
@@ -357,8 +360,14 @@ def run(logdir, epochs=EPOCHS, train=TRAIN, test=TEST, batch_size=4, logged=3, l
     }
     curve = _Curve()
     model.fit(
-        train_inputs, train_labels, sample_weight=train_mask, batch_size=batch_size, epochs=epochs, shuffle=True,
-        validation_data=(test_inputs, test_labels, test_mask), verbose=0,
+        train_inputs,
+        train_labels,
+        sample_weight=train_mask,
+        batch_size=batch_size,
+        epochs=epochs,
+        shuffle=True,
+        validation_data=(test_inputs, test_labels, test_mask),
+        verbose=0,
         callbacks=[
             curve,
             keras.callbacks.TensorBoard(logdir),

@@ -85,7 +85,13 @@ def tensorboard(logdir, *flags, port=None, log_path=None, timeout=120.0):
     port = free_port() if port is None else port
     command = [
         str(pathlib.Path(sys.executable).with_name("tensorboard")),
-        "--logdir", str(logdir), "--host", "127.0.0.1", "--port", str(port), *flags,
+        "--logdir",
+        str(logdir),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        *flags,
     ]
     with contextlib.ExitStack() as stack:
         if log_path is None:

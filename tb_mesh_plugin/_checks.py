@@ -98,7 +98,9 @@ def check_name(name):
     _check_text(name, "name")
     if '"' in name or "\\" in name:
         # RustBoard (`--load_fast=true`) cannot read back blobs of tags that need JSON escapes.
-        raise ValueError(f"name must not contain '\"' or '\\', which TensorBoard's fast loader cannot read, got {name!r}")
+        raise ValueError(
+            f"name must not contain '\"' or '\\', which TensorBoard's fast loader cannot read, got {name!r}"
+        )
 
 
 def check_tag(tag):
@@ -282,7 +284,10 @@ def check_inputs(kind, positions_arg, positions, *, indices=None, colors=None, f
     vertex_rows = ("N", vertex_count, "points" if kind == "point_cloud" else "vertices")
     checked_attributes = [
         _attribute(
-            arg, name, placement, value,
+            arg,
+            name,
+            placement,
+            value,
             batched=batched and placement == schema.VERTEX,
             samples=samples,
             rows=vertex_rows if placement == schema.VERTEX else ("F", index_count, "faces"),
@@ -342,9 +347,13 @@ def require_valid_values(checks, inputs):
         )
     if inputs.colors is not None:
         color_shape = tf.shape(inputs.colors.values, out_type=tf.int64)
-        checks.require(tf.equal(color_shape[-2], vertex_count), f"colors must have one row per vertex of {positions.arg}")
+        checks.require(
+            tf.equal(color_shape[-2], vertex_count), f"colors must have one row per vertex of {positions.arg}"
+        )
         if inputs.colors.values.shape.rank == 3:
-            checks.require(tf.equal(color_shape[0], samples), f"colors and {positions.arg} must have the same batch size")
+            checks.require(
+                tf.equal(color_shape[0], samples), f"colors and {positions.arg} must have the same batch size"
+            )
     if inputs.face_colors is not None:
         rows = tf.shape(inputs.face_colors.values, out_type=tf.int64)[0]
         checks.require(tf.equal(rows, _index_count(inputs)), "face_colors must have one row per face")
@@ -356,13 +365,16 @@ def require_valid_values(checks, inputs):
         values_shape = tf.shape(attribute.values, out_type=tf.int64)
         if attribute.placement == schema.VERTEX:
             checks.require(
-                tf.equal(values_shape[1], vertex_count), f"{attribute.arg} must have one row per vertex of {positions.arg}"
+                tf.equal(values_shape[1], vertex_count),
+                f"{attribute.arg} must have one row per vertex of {positions.arg}",
             )
             checks.require(
                 tf.equal(values_shape[0], samples), f"{attribute.arg} and {positions.arg} must have the same batch size"
             )
         else:
-            checks.require(tf.equal(values_shape[0], _index_count(inputs)), f"{attribute.arg} must have one row per face")
+            checks.require(
+                tf.equal(values_shape[0], _index_count(inputs)), f"{attribute.arg} must have one row per face"
+            )
 
 
 def _index_count(inputs):

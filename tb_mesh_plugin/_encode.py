@@ -74,7 +74,9 @@ def _attribute(checks, attribute):
     lowest = tf.concat([tf.reduce_min(values, axis=-2), tf.sqrt(tf.reduce_min(squared, axis=-2))], axis=-1)
     highest = tf.concat([tf.reduce_max(values, axis=-2), tf.sqrt(tf.reduce_max(squared, axis=-2))], axis=-1)
     checks.require(
-        tf.logical_or(tf.reduce_all(tf.math.is_finite(highest)), tf.logical_not(tf.reduce_all(tf.math.is_finite(values)))),
+        tf.logical_or(
+            tf.reduce_all(tf.math.is_finite(highest)), tf.logical_not(tf.reduce_all(tf.math.is_finite(values)))
+        ),
         f"{attribute.arg} must have magnitudes below 1.8e19 (their squares must fit in float32)",
     )
     ranges = tf.stack([lowest, highest], axis=-1)
@@ -92,7 +94,9 @@ def stored_arrays(checks, inputs, quantize):
         stored.append(Stored(indices.arg, tf.cast(indices.values, _stored_dtype(indices.arg)), False))
     if inputs.colors is not None:
         colors = inputs.colors
-        stored.append(Stored("colors", _as_uint8_colors(checks, "colors", colors.values), colors.values.shape.rank == 3))
+        stored.append(
+            Stored("colors", _as_uint8_colors(checks, "colors", colors.values), colors.values.shape.rank == 3)
+        )
     if inputs.face_colors is not None:
         stored.append(Stored("face_colors", _as_uint8_colors(checks, "face_colors", inputs.face_colors.values), False))
     for attribute in inputs.attributes:
@@ -109,7 +113,9 @@ def encode_samples(kind, stored, attributes, version):
       attributes: the attribute descriptions of the manifest.
       version: the format version of the manifest.
     """
-    manifest = json.dumps({"version": version, "kind": kind, "arrays": [s.name for s in stored], "attributes": attributes})
+    manifest = json.dumps(
+        {"version": version, "kind": kind, "arrays": [s.name for s in stored], "attributes": attributes}
+    )
     shared = {s.name: tf.io.serialize_tensor(s.values) for s in stored if not s.per_sample}
     split = [s for s in stored if s.per_sample]
 

@@ -35,8 +35,16 @@ from tb_mesh_plugin import summary
 # A categorical palette (uint8 RGB): class k is drawn in PALETTE[k % len(PALETTE)].
 PALETTE = np.array(
     [
-        [31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189],
-        [140, 86, 75], [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207],
+        [31, 119, 180],
+        [255, 127, 14],
+        [44, 160, 44],
+        [214, 39, 40],
+        [148, 103, 189],
+        [140, 86, 75],
+        [227, 119, 194],
+        [127, 127, 127],
+        [188, 189, 34],
+        [23, 190, 207],
     ],
     np.uint8,
 )
@@ -65,8 +73,15 @@ class MeshPredictionLogger(keras.callbacks.Callback):
     """Logs predictions, per-vertex losses and their gradients on chosen meshes (see the module)."""
 
     def __init__(
-        self, log_dir, meshes, every_n_epochs=1, run="meshes", features_input=0, gradient_channels=(0, 1, 2),
-        from_logits=True, class_names=None,
+        self,
+        log_dir,
+        meshes,
+        every_n_epochs=1,
+        run="meshes",
+        features_input=0,
+        gradient_channels=(0, 1, 2),
+        from_logits=True,
+        class_names=None,
     ):
         """Initializes the callback.
 
@@ -137,8 +152,12 @@ class MeshPredictionLogger(keras.callbacks.Callback):
     def _log(self, name, mesh):
         predicted, losses, gradients = self.predict(mesh)
         summary.mesh(
-            f"{name}/prediction", mesh.vertices, mesh.faces, tf.gather(PALETTE, predicted % len(PALETTE)),
-            attributes={"loss": losses, "loss_grad": gradients}, description=self.description,
+            f"{name}/prediction",
+            mesh.vertices,
+            mesh.faces,
+            tf.gather(PALETTE, predicted % len(PALETTE)),
+            attributes={"loss": losses, "loss_grad": gradients},
+            description=self.description,
         )
         if name not in self._labels_logged:
             labels = np.asarray(mesh.labels) % len(PALETTE)

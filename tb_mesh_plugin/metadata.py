@@ -41,8 +41,16 @@ def format_version(quantize, face_color_channels):
 
 
 def create_summary_metadata(
-    kind, *, vertex_count, index_count, samples, color_channels, description, attributes=(),
-    quantize=None, face_color_channels=0,
+    kind,
+    *,
+    vertex_count,
+    index_count,
+    samples,
+    color_channels,
+    description,
+    attributes=(),
+    quantize=None,
+    face_color_channels=0,
 ):
     """Returns the `SummaryMetadata` proto of one summary of `kind` (one of `KINDS`).
 

@@ -9,13 +9,11 @@ the same wire format.
 import logging
 import pathlib
 
-from werkzeug import wrappers
-
-from tensorboard import errors
-from tensorboard import plugin_util
+from tensorboard import errors, plugin_util
 from tensorboard.backend import http_util
 from tensorboard.data import provider
 from tensorboard.plugins import base_plugin
+from werkzeug import wrappers
 
 from tb_mesh_plugin import builtin_mesh, metadata, preview, schema, storage, wire
 

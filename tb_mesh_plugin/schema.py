@@ -138,4 +138,3 @@ ATTRIBUTE_COMPONENTS = tuple(range(1, MAX_ATTRIBUTE_COMPONENTS + 1))
 def attribute_array_names(name):
     """The stored array names of attribute `name`: its values `[R, K]` and its ranges `[K + 1, 2]`."""
     return f"{ATTRIBUTE_VALUES_PREFIX}{name}", f"{ATTRIBUTE_RANGES_PREFIX}{name}"
-

@@ -36,8 +36,17 @@ from tb_mesh_plugin import _checks, _encode, metadata
 
 
 def mesh(
-    name, vertices, faces=None, colors=None, *, attributes=None, face_attributes=None, face_colors=None,
-    quantize=None, step=None, description=None,
+    name,
+    vertices,
+    faces=None,
+    colors=None,
+    *,
+    attributes=None,
+    face_attributes=None,
+    face_colors=None,
+    quantize=None,
+    step=None,
+    description=None,
 ):
     """Writes a triangle mesh summary.
 
@@ -69,8 +78,17 @@ def mesh(
     if face_colors is not None and faces is None:
         raise ValueError("face_colors need faces: pass the faces of the mesh")
     return _write(
-        "mesh", name, step, description, quantize, "vertices", vertices, indices=faces, colors=colors,
-        face_colors=face_colors, attributes=_checks.attribute_args(attributes, face_attributes),
+        "mesh",
+        name,
+        step,
+        description,
+        quantize,
+        "vertices",
+        vertices,
+        indices=faces,
+        colors=colors,
+        face_colors=face_colors,
+        attributes=_checks.attribute_args(attributes, face_attributes),
     )
 
 
@@ -88,7 +106,14 @@ def point_cloud(name, points, colors=None, *, attributes=None, quantize=None, st
     Returns and raises as `mesh`.
     """
     return _write(
-        "point_cloud", name, step, description, quantize, "points", points, colors=colors,
+        "point_cloud",
+        name,
+        step,
+        description,
+        quantize,
+        "points",
+        points,
+        colors=colors,
         attributes=_checks.attribute_args(attributes, None),
     )
 
@@ -108,7 +133,15 @@ def lines(name, vertices, segments, colors=None, *, attributes=None, quantize=No
     Returns and raises as `mesh`.
     """
     return _write(
-        "lines", name, step, description, quantize, "vertices", vertices, indices=segments, colors=colors,
+        "lines",
+        name,
+        step,
+        description,
+        quantize,
+        "vertices",
+        vertices,
+        indices=segments,
+        colors=colors,
         attributes=_checks.attribute_args(attributes, None),
     )
 

@@ -70,7 +70,11 @@ def decode(body):
         count = 1
         for size in entry["shape"]:
             count *= size
-        if offset % _ALIGN or offset + length > len(body) or length != count * schema.WIRE_DTYPES[entry["dtype"]].item_size:
+        if (
+            offset % _ALIGN
+            or offset + length > len(body)
+            or length != count * schema.WIRE_DTYPES[entry["dtype"]].item_size
+        ):
             raise ValueError(f"buffer {entry['name']!r} is misplaced or mis-sized")
         buffers[entry["name"]] = (entry["dtype"], tuple(entry["shape"]), body[offset : offset + length])
     return header, buffers

@@ -149,9 +149,7 @@ class Camera:
         return Camera(**fields)
 
     @classmethod
-    def from_look_at(
-        cls, camera_position, look_at, up_vector, focal, principal_point, width, height, distortion=None
-    ):
+    def from_look_at(cls, camera_position, look_at, up_vector, focal, principal_point, width, height, distortion=None):
         """A camera at `camera_position` looking at `look_at`, with `up_vector` up in the image.
 
         Args:

@@ -26,7 +26,6 @@ Not in TensorFlow Graphics: `nearest_neighbors`, `hausdorff_distance(..., symmet
 the tiling.
 """
 
-
 import tensorflow as tf
 
 from graphics_ops.util import arguments, batch_dims, safe_ops, shape

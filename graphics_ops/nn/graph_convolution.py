@@ -78,7 +78,9 @@ def feature_steered_convolution(
         if num_matrices is None or channels is None:
             raise ValueError(f"var_w must have statically known W and C, got {var_w.shape.as_list()}")
         graph, rows = _graph.flatten("neighbors", neighbors, data)
-        logits = graph.gather_receivers(tf.matmul(graph.data, var_u)) + graph.gather_senders(tf.matmul(graph.data, var_v))
+        logits = graph.gather_receivers(tf.matmul(graph.data, var_u)) + graph.gather_senders(
+            tf.matmul(graph.data, var_v)
+        )
         assignments = tf.nn.softmax(logits + var_c, axis=-1) * graph.weights[:, None]
         sent = graph.gather_senders()
         # One [E, C] product per weight matrix rather than an [E, W, C] one: memory stays at O(E C).
@@ -89,7 +91,12 @@ def feature_steered_convolution(
 
 @tf.autograph.experimental.do_not_convert
 def edge_convolution_template(
-    data, neighbors, sizes, edge_function, reduction, edge_function_kwargs,
+    data,
+    neighbors,
+    sizes,
+    edge_function,
+    reduction,
+    edge_function_kwargs,
     name="graph_convolution_edge_convolution_template",
 ):
     """A general edge convolution: y_i = Σ_j w_ij f(x_i, x_j), or max over j of f(x_i, x_j).

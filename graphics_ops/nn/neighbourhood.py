@@ -13,7 +13,6 @@ layers take; see `graphics_ops.nn`). `sparse_to_edges` and `edges_to_sparse` con
   tiling of `graphics_ops.mesh.distances`); they support `jit_compile`.
 """
 
-
 import tensorflow as tf
 
 from graphics_ops.mesh import edges as edges_lib
@@ -189,9 +188,7 @@ def edges_to_sparse(edges, weights, num_vertices, name="neighbourhood_edges_to_s
       A `tf.sparse.SparseTensor` of dense shape `[A1, ..., An, V, V]`, in canonical order.
     """
     with tf.name_scope(name):
-        weights, edges = shape.check_inputs(
-            weights=(weights, ("E",)), edges=(edges, ("E", 2)), integer=("edges",)
-        )
+        weights, edges = shape.check_inputs(weights=(weights, ("E",)), edges=(edges, ("E", 2)), integer=("edges",))
         weights, edges = shape.broadcast((weights, 1), (edges, 2))
         edges, padding = _graph.check_edges(tf.cast(edges, tf.int64), num_vertices)
         batch = tf.shape(edges, out_type=tf.int64)[:-2]

@@ -13,7 +13,6 @@ with the number of entries, they run on GPU and compile with `jit_compile` (the 
 must then be static).
 """
 
-
 import tensorflow as tf
 
 from graphics_ops.nn import _graph
@@ -68,7 +67,9 @@ def unpool(data, pool_map, sizes, name="graph_pooling_unpool"):
     """
     with tf.name_scope(name):
         (data,) = _graph.check_data(data, inner=("V2", None))
-        graph, fine = _graph.flatten("pool_map", pool_map, data, num_receivers=_dense_size(pool_map, -1), transpose=True)
+        graph, fine = _graph.flatten(
+            "pool_map", pool_map, data, num_receivers=_dense_size(pool_map, -1), transpose=True
+        )
         weights = tf.abs(graph.weights)[:, None]
         totals = graph.sum(weights)
         summed = graph.sum(weights * graph.gather_senders())
@@ -106,11 +107,15 @@ def upsample_transposed_convolution(
     arguments.check_positive_int(kernel_size, "kernel_size")
     with tf.name_scope(name):
         (data,) = _graph.check_data(data, inner=("V2", None))
-        graph, fine = _graph.flatten("pool_map", pool_map, data, num_receivers=_dense_size(pool_map, -1), transpose=True)
+        graph, fine = _graph.flatten(
+            "pool_map", pool_map, data, num_receivers=_dense_size(pool_map, -1), transpose=True
+        )
         upsampled = tf.convert_to_tensor(transposed_convolution_op(graph.data[None, None]))
         coarse_count = tf.shape(graph.data)[0]
         if upsampled.shape.rank != 4:
-            raise ValueError(f"transposed_convolution_op must return [1, 1, K * B * V2, D], got {upsampled.shape.as_list()}")
+            raise ValueError(
+                f"transposed_convolution_op must return [1, 1, K * B * V2, D], got {upsampled.shape.as_list()}"
+            )
         upsampled = tf.reshape(upsampled, tf.stack([coarse_count * kernel_size, tf.shape(upsampled)[-1]]))
         # Entries by coarse vertex (stable: each window keeps its order); slot s of window c is entry
         # start[c] + min(s, count[c] - 1), and the slots of empty windows go to a last target, -1 (dropped).

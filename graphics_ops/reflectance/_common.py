@@ -2,7 +2,7 @@
 
 import tensorflow as tf
 
-from graphics_ops.util import safe_ops, shape, shading
+from graphics_ops.util import safe_ops, shading, shape
 
 
 def check_inputs(direction_incoming_light, direction_outgoing_light, surface_normal, **parameters):

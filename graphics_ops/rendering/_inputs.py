@@ -1,6 +1,5 @@
 """Argument checks shared by the rendering ops. Private."""
 
-
 import tensorflow as tf
 
 from graphics_ops.util import arguments, shape

@@ -16,8 +16,7 @@ from graphics_ops.camera import camera as camera_lib
 from graphics_ops.lighting import directional_light
 from graphics_ops.mesh import normals as normals_lib
 from graphics_ops.reflectance import blinn_phong, ggx, lambertian
-from graphics_ops.rendering import antialiasing
-from graphics_ops.rendering import interpolation
+from graphics_ops.rendering import antialiasing, interpolation
 from graphics_ops.rendering import rasterization as rasterization_lib
 from graphics_ops.util import safe_ops, shape, vector
 

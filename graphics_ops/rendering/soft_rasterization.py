@@ -138,7 +138,9 @@ def _aggregate(
         )
 
     initial = tf.fill([pixel_count], tf.constant(_BACKGROUND_CLOSENESS, values.dtype))
-    closest = tf.stop_gradient(_fragments.for_each_pass(triangles, fragment_pass_size, nearest, initial, height * width))
+    closest = tf.stop_gradient(
+        _fragments.for_each_pass(triangles, fragment_pass_size, nearest, initial, height * width)
+    )
 
     def accumulate(state, triangle, column, row, valid):
         weight, weighted = _weighted_sums(

@@ -6,12 +6,12 @@ import sys
 import numpy as np
 import pytest
 import trimesh
-from tests.tb_mesh_plugin.logdir_reading import read_logdir
 from scipy.sparse import csgraph, csr_matrix
 
 from demo import mesh_segmentation
 from graphics_ops.nn import neighbourhood
 from tb_mesh_plugin import keras_callback
+from tests.tb_mesh_plugin.logdir_reading import read_logdir
 
 # Keras' own saving of weights (in the TensorBoard callback) warns under NumPy 2.
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy keyword")
@@ -51,8 +51,10 @@ def test_parts_are_joined_to_the_body_and_stick_out_of_it():
         distance = np.linalg.norm(vertices - vertices.mean(axis=0), axis=1)
         for part in set(np.unique(labels)) - {0}:
             # Connectivity does not separate a part from the body: some edges join them ...
-            assert np.any((labels[edges[:, 0]] == part) & (labels[edges[:, 1]] == 0) |
-                          (labels[edges[:, 0]] == 0) & (labels[edges[:, 1]] == part))
+            assert np.any(
+                (labels[edges[:, 0]] == part) & (labels[edges[:, 1]] == 0)
+                | (labels[edges[:, 0]] == 0) & (labels[edges[:, 1]] == part)
+            )
             # ... and it has a share of the vertices: at least 20.
             assert np.sum(labels == part) >= 20
         # Parts reach further from the centre than the body does.
@@ -105,9 +107,21 @@ def test_features_do_not_change_when_a_creature_is_rotated():
 def test_a_short_run_trains_and_logs_predictions_per_epoch(tmp_path, monkeypatch):
     report_path = tmp_path / "curve.json"
     monkeypatch.setattr(
-        sys, "argv",
-        ["mesh_segmentation", "--logdir", str(tmp_path / "logs"), "--epochs", "2", "--json", str(report_path),
-         "--train", "4", "--test", "2"],
+        sys,
+        "argv",
+        [
+            "mesh_segmentation",
+            "--logdir",
+            str(tmp_path / "logs"),
+            "--epochs",
+            "2",
+            "--json",
+            str(report_path),
+            "--train",
+            "4",
+            "--test",
+            "2",
+        ],
     )
     mesh_segmentation.main()
     report = json.loads(report_path.read_text())

@@ -10,10 +10,10 @@ import pytest
 import tensorflow as tf
 from playwright.sync_api import expect
 
-from tests.e2e.dashboard_page import fraction_differing, open_tab, view_pixels
 from demo.sample_logdir import twisted_torus
-from tests.e2e.tensorboard_process import tensorboard
 from tb_mesh_plugin import summary
+from tests.e2e.dashboard_page import fraction_differing, open_tab, view_pixels
+from tests.e2e.tensorboard_process import tensorboard
 
 STEPS = [0, 1, 2]
 HOSTILE_NAME = "<img src=x onerror=window.__xss=1>"
@@ -36,7 +36,9 @@ def logdir(tmp_path_factory):
         for step in STEPS:
             vertices, faces, _ = twisted_torus(0.4 * step, rings=120, segments=60)
             summary.mesh(
-                "pose/prediction", vertices, faces,
+                "pose/prediction",
+                vertices,
+                faces,
                 attributes={"grad": _gradient(vertices), HOSTILE_NAME: vertices[:, 0]},
                 step=step,
             )
@@ -97,7 +99,7 @@ def test_colour_by_a_vector_magnitude_draws_viridis_and_a_legend(page, server, a
 def test_a_signed_component_gets_a_diverging_map_centred_on_zero(page, server):
     _, card = _prediction_card(page, server)
     pixels = _change(card, lambda: card.locator(".mesh3d-color-by").select_option(label="grad · y"))
-    blue = _fraction(pixels, lambda r, g, b: (b > r + 60))
+    blue = _fraction(pixels, lambda r, g, b: b > r + 60)
     red = _fraction(pixels, lambda r, g, b: (r > b + 60) & (r > g + 40))
     assert blue > 0.01 and red > 0.01, f"blue {blue:.3f}, red {red:.3f}"
     legend = card.locator(".mesh3d-legend")

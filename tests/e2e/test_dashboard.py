@@ -5,15 +5,15 @@ import pytest
 import tensorflow as tf
 from playwright.sync_api import expect
 
-from tests.e2e.dashboard_page import fraction_differing, open_tab, view_pixels
-from tests.e2e.tensorboard_process import tensorboard
 from demo import sample_logdir
 from demo.sample_logdir import spiral_galaxy, twisted_torus
 from tb_mesh_plugin import summary
+from tests.e2e.dashboard_page import fraction_differing, open_tab, view_pixels
+from tests.e2e.tensorboard_process import tensorboard
 
 STEPS = [0, 1, 2, 3]
 HOSTILE_TAG = "shapes/<img src=x onerror=window.__xss=1>"
-HOSTILE_DESCRIPTION = '<script>window.__xss=1</script><b>bold?</b>'
+HOSTILE_DESCRIPTION = "<script>window.__xss=1</script><b>bold?</b>"
 TIMEOUT_MS = 60_000
 
 

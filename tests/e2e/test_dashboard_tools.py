@@ -15,10 +15,10 @@ from PIL import Image
 from playwright.sync_api import expect
 from tensorboard.plugins.mesh import summary_v2 as mesh_summary
 
-from tests.e2e.dashboard_page import fraction_differing, open_tab, view_pixels
 from demo.sample_logdir import twisted_torus
-from tests.e2e.tensorboard_process import tensorboard, wait_until
 from tb_mesh_plugin import summary
+from tests.e2e.dashboard_page import fraction_differing, open_tab, view_pixels
+from tests.e2e.tensorboard_process import tensorboard, wait_until
 
 STEPS = [0, 1, 2, 3]
 HOSTILE = "<img src=x onerror=window.__xss=1>"
@@ -34,10 +34,17 @@ def logdir(tmp_path_factory):
         with tf.summary.create_file_writer(str(logdir / run)).as_default():
             for step in STEPS:
                 vertices, faces, colors = twisted_torus(0.5 * step, rings=120, segments=60)
-                face_colors = np.where(np.arange(len(faces))[:, None] % 2, [230, 60, 20], [20, 90, 220]).astype(np.uint8)
+                face_colors = np.where(np.arange(len(faces))[:, None] % 2, [230, 60, 20], [20, 90, 220]).astype(
+                    np.uint8
+                )
                 summary.mesh(
-                    "shapes/torus", vertices * scale, faces, colors, step=step,
-                    attributes={HOSTILE: vertices[:, 0]}, face_colors=face_colors,
+                    "shapes/torus",
+                    vertices * scale,
+                    faces,
+                    colors,
+                    step=step,
+                    attributes={HOSTILE: vertices[:, 0]},
+                    face_colors=face_colors,
                 )
     with tf.summary.create_file_writer(str(logdir / "train")).as_default():
         for step in STEPS:
@@ -79,7 +86,7 @@ def _hash_state(page):
     """The p.mesh3d.* keys of TensorBoard's URL (read from the page: `page.url` lags behind replaceState)."""
     url = page.evaluate("() => location.href")
     pairs = dict(p.split("=", 1) for p in urllib.parse.urlsplit(url).fragment.split("&") if "=" in p)
-    return {k[len("p.mesh3d."):]: urllib.parse.unquote(v) for k, v in pairs.items() if k.startswith("p.mesh3d.")}
+    return {k[len("p.mesh3d.") :]: urllib.parse.unquote(v) for k, v in pairs.items() if k.startswith("p.mesh3d.")}
 
 
 def _ring_point(card):
@@ -120,7 +127,9 @@ def test_filter_and_run_selector_choose_the_cards_and_an_invalid_regex_is_report
     frame.locator(f'.mesh3d-run input[data-run="{HOSTILE_RUN}"]').uncheck()
     _ready(frame, 1)
     expect(frame.locator(".mesh3d-runs-summary")).to_have_text("runs: 1 of 2")
-    wait_until(lambda: _hash_state(page).get("hide_runs") == json.dumps([HOSTILE_RUN], separators=(",", ":")), 10, "the URL")
+    wait_until(
+        lambda: _hash_state(page).get("hide_runs") == json.dumps([HOSTILE_RUN], separators=(",", ":")), 10, "the URL"
+    )
     assert _hash_state(page)["filter"] == "torus"
     assert frame.locator("b, img").count() == 0
 

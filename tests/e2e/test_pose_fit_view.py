@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.dashboard_page import fraction_differing, open_tab, view_pixels
 from demo import pose_fit
-from tests.tb_mesh_plugin.logdir_reading import read_logdir
+from tests.e2e.dashboard_page import fraction_differing, open_tab, view_pixels
 from tests.e2e.tensorboard_process import tensorboard
+from tests.tb_mesh_plugin.logdir_reading import read_logdir
 
 STEPS = 3
 TIMEOUT_MS = 60_000

@@ -15,11 +15,12 @@ import urllib.request
 import numpy as np
 import pytest
 import tensorflow as tf
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from demo.sample_logdir import twisted_torus
-from tests.e2e.tensorboard_process import tensorboard, wait_until
 from tb_mesh_plugin import summary, wire
+from tests.e2e.tensorboard_process import tensorboard, wait_until
 
 CLIENTS = 16
 SOAK_SECONDS = 30
@@ -111,7 +112,9 @@ def test_sixteen_concurrent_clients_fetching_100k_vertex_steps_get_no_errors(ser
     st.sampled_from(["mesh", "builtin_mesh", "tags", "index.js", "nothing"]),
     st.dictionaries(
         st.sampled_from(["run", "tag", "step", "sample", "max_points"]),
-        st.one_of(st.text(max_size=20), st.integers(-(2**70), 2**70).map(str), st.sampled_from(["train", "torus", "0", "2"])),
+        st.one_of(
+            st.text(max_size=20), st.integers(-(2**70), 2**70).map(str), st.sampled_from(["train", "torus", "0", "2"])
+        ),
     ),
 )
 def test_random_requests_to_a_real_server_never_produce_a_server_error(server, route, params):

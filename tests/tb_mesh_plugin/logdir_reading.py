@@ -7,8 +7,12 @@ def python_data_provider(logdir, sampling_hints=None):
     Without `sampling_hints` every step of mesh3d summaries is loaded; with them, steps are kept as
     `tensorboard --samples_per_plugin=...` keeps them (10 per tag unless a hint says otherwise).
     """
-    from tensorboard.backend.event_processing import data_ingester, data_provider, event_accumulator
-    from tensorboard.backend.event_processing import plugin_event_multiplexer
+    from tensorboard.backend.event_processing import (
+        data_ingester,
+        data_provider,
+        event_accumulator,
+        plugin_event_multiplexer,
+    )
 
     if sampling_hints is None:
         guidance = {"tensor_size_guidance": {"mesh3d": 0}}
@@ -41,7 +45,10 @@ def read_logdir(logdir):
     for run, tags in listing.items():
         for tag, series in tags.items():
             steps = [
-                (datum.step, [storage.decode_sample(provider.read_blob(ctx, blob_key=ref.blob_key)) for ref in datum.values])
+                (
+                    datum.step,
+                    [storage.decode_sample(provider.read_blob(ctx, blob_key=ref.blob_key)) for ref in datum.values],
+                )
                 for datum in data[run][tag]
             ]
             result[(run, tag)] = (series, steps)

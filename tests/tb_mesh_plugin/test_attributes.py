@@ -7,8 +7,8 @@ import pytest
 import tensorflow as tf
 from tensorboard.compat.proto import summary_pb2
 
-from tests.tb_mesh_plugin.logdir_reading import make_client, read_logdir
 from tb_mesh_plugin import summary, wire
+from tests.tb_mesh_plugin.logdir_reading import make_client, read_logdir
 
 RNG = np.random.default_rng(11)
 N, F = 12, 6
@@ -41,7 +41,9 @@ def test_mesh_attributes_round_trip_with_their_ranges(logdir):
     labels = np.arange(N, dtype=np.int64) % 3  # integers are stored as float32
     with tf.summary.create_file_writer(str(logdir / "run")).as_default():
         assert summary.mesh(
-            "pose/mesh", VERTICES, FACES,
+            "pose/mesh",
+            VERTICES,
+            FACES,
             attributes={"grad": GRAD, "grad_norm": np.linalg.norm(GRAD, axis=-1)[:, None], "label": labels},
             face_attributes={"area": area},
             step=3,
@@ -49,12 +51,16 @@ def test_mesh_attributes_round_trip_with_their_ranges(logdir):
     series, [(step, [sample])] = read_logdir(logdir)[("run", "pose/mesh")]
     content = json.loads(series.plugin_content)
     assert content["version"] == 2
-    assert content["attributes"] == sample.attributes == [
-        {"name": "grad", "placement": "vertex", "components": 3},
-        {"name": "grad_norm", "placement": "vertex", "components": 1},
-        {"name": "label", "placement": "vertex", "components": 1},
-        {"name": "area", "placement": "face", "components": 1},
-    ]
+    assert (
+        content["attributes"]
+        == sample.attributes
+        == [
+            {"name": "grad", "placement": "vertex", "components": 3},
+            {"name": "grad_norm", "placement": "vertex", "components": 1},
+            {"name": "label", "placement": "vertex", "components": 1},
+            {"name": "area", "placement": "face", "components": 1},
+        ]
+    )
     assert _values(sample, "grad").tobytes() == GRAD.tobytes()
     np.testing.assert_array_equal(_values(sample, "label"), labels[:, None].astype(np.float32))
     np.testing.assert_array_equal(_values(sample, "area"), area[:, None])
@@ -90,7 +96,9 @@ def test_lines_take_per_vertex_attributes(logdir):
 
 def test_constant_and_zero_attributes_have_degenerate_but_finite_ranges(logdir):
     with tf.summary.create_file_writer(str(logdir / "run")).as_default():
-        assert summary.point_cloud("flat", VERTICES, attributes={"zero": np.zeros((N, 3)), "two": np.full(N, 2.0)}, step=0)
+        assert summary.point_cloud(
+            "flat", VERTICES, attributes={"zero": np.zeros((N, 3)), "two": np.full(N, 2.0)}, step=0
+        )
     _, [(_, [sample])] = read_logdir(logdir)[("run", "flat")]
     np.testing.assert_array_equal(_ranges(sample, "zero"), np.zeros((4, 2)))
     np.testing.assert_array_equal(_ranges(sample, "two"), [[2, 2], [2, 2]])
@@ -109,8 +117,12 @@ def test_attributes_inside_tf_function_with_unknown_batch_and_sizes(logdir):
     )
     def log(vertices, faces, grad, energy, area, step):
         return summary.mesh(
-            "dynamic", vertices, faces,
-            attributes={"grad": grad, "energy": energy}, face_attributes={"area": area}, step=step,
+            "dynamic",
+            vertices,
+            faces,
+            attributes={"grad": grad, "energy": energy},
+            face_attributes={"area": area},
+            step=step,
         )
 
     with tf.summary.create_file_writer(str(logdir / "run")).as_default():
@@ -139,12 +151,27 @@ BAD_CALLS = {
     "name control character": (dict(attributes={"a\tb": GRAD}), "must not contain control characters"),
     "name too long": (dict(attributes={"a" * 101: GRAD}), "at most 100 characters"),
     "names clash": (dict(attributes={"area": np.ones(N)}), "'area' is in both attributes and face_attributes"),
-    "rows": (dict(attributes={"grad": np.zeros((10, 3))}), r"attributes\['grad'\] must have shape \[N\] or \[N, K\] \(K from 1 to 4\) with N = 12 vertices, got \[10, 3\]"),
-    "components": (dict(attributes={"grad": np.zeros((N, 5))}), r"attributes\['grad'\] must have shape .* got \[12, 5\]"),
-    "no components": (dict(attributes={"grad": np.zeros((N, 0))}), r"attributes\['grad'\] must have shape .* got \[12, 0\]"),
-    "rank 3 unbatched": (dict(attributes={"grad": GRAD[None]}), r"attributes\['grad'\] must have shape .* got \[1, 12, 3\]"),
+    "rows": (
+        dict(attributes={"grad": np.zeros((10, 3))}),
+        r"attributes\['grad'\] must have shape \[N\] or \[N, K\] \(K from 1 to 4\) with N = 12 vertices, got \[10, 3\]",
+    ),
+    "components": (
+        dict(attributes={"grad": np.zeros((N, 5))}),
+        r"attributes\['grad'\] must have shape .* got \[12, 5\]",
+    ),
+    "no components": (
+        dict(attributes={"grad": np.zeros((N, 0))}),
+        r"attributes\['grad'\] must have shape .* got \[12, 0\]",
+    ),
+    "rank 3 unbatched": (
+        dict(attributes={"grad": GRAD[None]}),
+        r"attributes\['grad'\] must have shape .* got \[1, 12, 3\]",
+    ),
     "scalar": (dict(attributes={"grad": 1.0}), r"attributes\['grad'\] must have shape .* got \[\]"),
-    "strings": (dict(attributes={"grad": [["a"] * 3] * N}), r"attributes\['grad'\] must be a float or integer tensor, got dtype string"),
+    "strings": (
+        dict(attributes={"grad": [["a"] * 3] * N}),
+        r"attributes\['grad'\] must be a float or integer tensor, got dtype string",
+    ),
     "bools": (dict(attributes={"grad": np.ones(N, bool)}), "must be a float or integer tensor, got dtype bool"),
     "complex": (dict(attributes={"grad": np.ones(N, np.complex64)}), "got dtype complex64"),
     "ragged": (dict(attributes={"grad": [[1.0], [1.0, 2.0]]}), r"attributes\['grad'\] cannot be converted to a tensor"),
@@ -152,7 +179,10 @@ BAD_CALLS = {
     "Inf": (dict(face_attributes={"area": [1, 1, 1, np.inf, 1, 1]}), r"face_attributes\['area'\] must be finite"),
     "beyond float32": (dict(attributes={"grad": np.full((N, 3), 1e39)}), r"attributes\['grad'\] must be finite"),
     "magnitude overflows": (dict(attributes={"grad": np.full((N, 3), 2e19, np.float32)}), "magnitudes below 1.8e19"),
-    "face rows": (dict(face_attributes={"area": np.ones(F + 1)}), r"face_attributes\['area'\] must have shape \[F\] or \[F, K\] .* with F = 6 faces, got \[7\]"),
+    "face rows": (
+        dict(face_attributes={"area": np.ones(F + 1)}),
+        r"face_attributes\['area'\] must have shape \[F\] or \[F, K\] .* with F = 6 faces, got \[7\]",
+    ),
     "face attributes without faces": (dict(faces=None), "face_attributes need faces"),
 }
 
@@ -169,8 +199,16 @@ def test_bad_attributes_raise_value_error_naming_them_and_write_nothing(logdir, 
 @pytest.mark.parametrize(
     "points, attributes, message",
     [
-        (np.zeros((2, N, 3)), {"v": np.zeros((3, N, 3))}, r"points and attributes\['v'\] disagree on the batch size: 2 vs 3"),
-        (np.zeros((2, N, 3)), {"v": np.zeros((N, 3))}, r"attributes\['v'\] must have shape \[B, N\] or \[B, N, K\] .* with N = 12 points, got \[12, 3\]"),
+        (
+            np.zeros((2, N, 3)),
+            {"v": np.zeros((3, N, 3))},
+            r"points and attributes\['v'\] disagree on the batch size: 2 vs 3",
+        ),
+        (
+            np.zeros((2, N, 3)),
+            {"v": np.zeros((N, 3))},
+            r"attributes\['v'\] must have shape \[B, N\] or \[B, N, K\] .* with N = 12 points, got \[12, 3\]",
+        ),
         (np.zeros((N, 3)), {"v": np.zeros(N + 1)}, r"with N = 12 points, got \[13\]"),
     ],
 )
@@ -194,7 +232,9 @@ def test_bad_point_attributes_name_points(logdir, points, attributes, message):
     ],
 )
 def test_bad_attribute_values_inside_tf_function_raise_and_write_nothing(logdir, grad, area, message):
-    @tf.function(input_signature=[tf.TensorSpec([None, None, 3]), tf.TensorSpec([None, None, 3]), tf.TensorSpec([None])])
+    @tf.function(
+        input_signature=[tf.TensorSpec([None, None, 3]), tf.TensorSpec([None, None, 3]), tf.TensorSpec([None])]
+    )
     def log(vertices, grad, area):
         return summary.mesh("m", vertices, FACES, attributes={"grad": grad}, face_attributes={"area": area}, step=0)
 
@@ -208,7 +248,14 @@ def _write_version_1_mesh(tag, vertices, faces, step):
     """Writes a mesh the way version 1 of the summary ops did (before attributes existed)."""
     manifest = json.dumps({"version": 1, "kind": "mesh", "arrays": ["vertices", "faces"]})
     parts = [tf.constant(manifest), tf.io.serialize_tensor(vertices), tf.io.serialize_tensor(faces)]
-    content = {"version": 1, "kind": "mesh", "vertex_count": len(vertices), "face_count": len(faces), "samples": 1, "color_channels": 0}
+    content = {
+        "version": 1,
+        "kind": "mesh",
+        "vertex_count": len(vertices),
+        "face_count": len(faces),
+        "samples": 1,
+        "color_channels": 0,
+    }
     metadata = summary_pb2.SummaryMetadata(
         plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name="mesh3d", content=json.dumps(content).encode()),
         data_class=summary_pb2.DATA_CLASS_BLOB_SEQUENCE,
@@ -222,8 +269,12 @@ def client(tmp_path_factory):
     with tf.summary.create_file_writer(str(logdir / "train")).as_default():
         for step in range(2):
             summary.mesh(
-                "pose/mesh", VERTICES, FACES,
-                attributes={"grad": GRAD * (step + 1)}, face_attributes={"area": np.arange(F) + step}, step=step,
+                "pose/mesh",
+                VERTICES,
+                FACES,
+                attributes={"grad": GRAD * (step + 1)},
+                face_attributes={"area": np.arange(F) + step},
+                step=step,
             )
         _write_version_1_mesh("old/mesh", VERTICES, FACES, step=7)
     return make_client(logdir)
@@ -243,8 +294,20 @@ def test_mesh_route_passes_attribute_buffers_through_bit_exactly(client):
     assert response.status_code == 200
     header, buffers = wire.decode(response.get_data())
     assert header["attributes"] == [
-        {"name": "grad", "placement": "vertex", "components": 3, "values": "attribute/grad", "ranges": "attribute_range/grad"},
-        {"name": "area", "placement": "face", "components": 1, "values": "attribute/area", "ranges": "attribute_range/area"},
+        {
+            "name": "grad",
+            "placement": "vertex",
+            "components": 3,
+            "values": "attribute/grad",
+            "ranges": "attribute_range/grad",
+        },
+        {
+            "name": "area",
+            "placement": "face",
+            "components": 1,
+            "values": "attribute/area",
+            "ranges": "attribute_range/area",
+        },
     ]
     dtype, shape, data = buffers["attribute/grad"]
     assert (dtype, shape) == ("float32", (N, 3)) and bytes(data) == (GRAD * 2).tobytes()

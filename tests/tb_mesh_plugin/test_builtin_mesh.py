@@ -9,8 +9,8 @@ import pytest
 import tensorflow as tf
 from tensorboard.plugins.mesh import summary_v2 as mesh_summary
 
-from tests.tb_mesh_plugin.logdir_reading import make_client
 from tb_mesh_plugin import summary, wire
+from tests.tb_mesh_plugin.logdir_reading import make_client
 
 RNG = np.random.default_rng(8)
 VERTICES = RNG.normal(size=(2, 900, 3)).astype(np.float32)
@@ -25,8 +25,9 @@ def logdir(tmp_path_factory):
     logdir = tmp_path_factory.mktemp("logs")
     with tf.summary.create_file_writer(str(logdir / "torch")).as_default():
         for step in STEPS:
-            mesh_summary.mesh("scene/mesh", VERTICES + step, faces=FACES, colors=COLORS, step=step,
-                              description="<b>built-in</b>")
+            mesh_summary.mesh(
+                "scene/mesh", VERTICES + step, faces=FACES, colors=COLORS, step=step, description="<b>built-in</b>"
+            )
             mesh_summary.mesh("scene/cloud", VERTICES[:1], config_dict=CONFIG, step=step)
             summary.point_cloud("scene/mesh", VERTICES[0], step=step)  # ours, with the built-in mesh's name
     return logdir
@@ -53,8 +54,10 @@ def test_built_in_meshes_are_listed_with_their_config_and_kept_steps(client):
 
 def test_a_built_in_step_is_served_in_our_wire_format_bit_exactly(client):
     step = 22
-    response = client.get("/data/plugin/mesh3d/builtin_mesh",
-                          query_string={"run": "torch", "tag": "scene/mesh_VERTEX", "step": step, "sample": 1})
+    response = client.get(
+        "/data/plugin/mesh3d/builtin_mesh",
+        query_string={"run": "torch", "tag": "scene/mesh_VERTEX", "step": step, "sample": 1},
+    )
     assert response.status_code == 200 and response.mimetype == "application/octet-stream"
     body = response.get_data()
     header, buffers = wire.decode(body)
@@ -72,7 +75,11 @@ def test_keeping_every_step_of_built_in_meshes_is_a_sampling_hint_for_mesh(logdi
     client = make_client(logdir, {"mesh": 0})
     mesh = client.get("/data/plugin/mesh3d/tags").get_json()["runs"]["torch"]["scene/mesh_VERTEX"]
     assert [s["step"] for s in mesh["steps"]] == list(STEPS)
-    assert mesh["sampling"] == {"limit": None, "may_have_dropped": False, "keep_all_flag": "--samples_per_plugin=mesh=0"}
+    assert mesh["sampling"] == {
+        "limit": None,
+        "may_have_dropped": False,
+        "keep_all_flag": "--samples_per_plugin=mesh=0",
+    }
     response = client.get("/data/plugin/mesh3d/builtin_mesh?run=torch&tag=scene/mesh_VERTEX&step=0")
     assert response.status_code == 200
 
@@ -89,7 +96,11 @@ def test_a_preview_strides_the_vertices_and_drops_the_faces(client):
 @pytest.mark.parametrize(
     "query, code, message",
     [
-        ({"run": "torch", "tag": "scene/nope", "step": 0}, 404, "no built-in mesh for run 'torch' and tag 'scene/nope'"),
+        (
+            {"run": "torch", "tag": "scene/nope", "step": 0},
+            404,
+            "no built-in mesh for run 'torch' and tag 'scene/nope'",
+        ),
         ({"run": "torch", "tag": "scene/mesh", "step": 0}, 404, "no built-in mesh"),  # that key is the mesh3d tag
         ({"run": "torch", "tag": "scene/cloud", "step": 1}, 404, "step 1 of run 'torch'"),
         ({"run": "torch", "tag": "scene/cloud", "step": 22, "sample": 1}, 404, "sample 1 is out of range"),

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 import trimesh
-from tests.tb_mesh_plugin.logdir_reading import read_logdir
 
 from graphics_ops.nn import layers, neighbourhood
 from tb_mesh_plugin import keras_callback
+from tests.tb_mesh_plugin.logdir_reading import read_logdir
 
 SPHERE = trimesh.creation.icosphere(subdivisions=1)
 VERTICES = np.asarray(SPHERE.vertices)
@@ -37,7 +37,9 @@ def _fit(model, logdir, epochs, **options):
     logger = keras_callback.MeshPredictionLogger(
         str(logdir), {"sphere": keras_callback.LoggedMesh(INPUTS, VERTICES, FACES, LABELS)}, **options
     )
-    model.fit(INPUTS, LABELS[None], epochs=epochs, verbose=0, callbacks=[logger, keras.callbacks.TensorBoard(str(logdir))])
+    model.fit(
+        INPUTS, LABELS[None], epochs=epochs, verbose=0, callbacks=[logger, keras.callbacks.TensorBoard(str(logdir))]
+    )
     return logger
 
 

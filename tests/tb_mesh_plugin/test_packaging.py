@@ -10,8 +10,20 @@ import zipfile
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-BUILT = shutil.ignore_patterns("node_modules", "static", ".venv", "build", "dist", "*.egg-info", "__pycache__",
-                               "runs", "artifacts", ".git", ".pytest_cache", ".hypothesis")
+BUILT = shutil.ignore_patterns(
+    "node_modules",
+    "static",
+    ".venv",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    "runs",
+    "artifacts",
+    ".git",
+    ".pytest_cache",
+    ".hypothesis",
+)
 
 
 @pytest.fixture

@@ -8,11 +8,12 @@ import textwrap
 import numpy as np
 import pytest
 import tensorflow as tf
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tensorboard.plugins.mesh import summary_v2 as mesh_summary
 
-from tests.tb_mesh_plugin.logdir_reading import make_client
 from tb_mesh_plugin import metadata, plugin, summary, wire
+from tests.tb_mesh_plugin.logdir_reading import make_client
 
 RNG = np.random.default_rng(3)
 VERTICES = RNG.normal(size=(70_000, 3)).astype(np.float32)
@@ -26,7 +27,9 @@ def logdir(tmp_path_factory):
     logdir = tmp_path_factory.mktemp("logs")
     with tf.summary.create_file_writer(str(logdir / "train")).as_default():
         for step in range(5):
-            summary.mesh("mesh", VERTICES + step, FACES, COLORS, step=step * 10, description="<img src=x onerror=alert(1)>")
+            summary.mesh(
+                "mesh", VERTICES + step, FACES, COLORS, step=step * 10, description="<img src=x onerror=alert(1)>"
+            )
         summary.point_cloud("points", POINTS, step=0)
         summary.lines("box", VERTICES[:8], [[0, 1], [2, 3], [4, 5], [6, 7]], step=3)
         mesh_summary.mesh("builtin", VERTICES[None, :50], faces=[[[0, 1, 2]]], step=10)

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tests.tb_mesh_plugin.logdir_reading import make_client, read_logdir
 from tb_mesh_plugin import summary, wire
+from tests.tb_mesh_plugin.logdir_reading import make_client, read_logdir
 
 RNG = np.random.default_rng(5)
 POINTS = (RNG.normal(size=(2, 5000, 3)) * [1, 10, 100]).astype(np.float32)
@@ -50,7 +50,9 @@ def test_a_constant_axis_quantises_to_its_value(logdir):
     with tf.summary.create_file_writer(str(logdir / "run")).as_default():
         assert summary.point_cloud("flat", flat, quantize="uint16", step=0)
     _, [(_, [sample])] = read_logdir(logdir)[("run", "flat")]
-    codes, offset, scale = (_array(sample, n, d) for n, d in [("vertices", "<u2"), ("position_offset", "<f4"), ("position_scale", "<f4")])
+    codes, offset, scale = (
+        _array(sample, n, d) for n, d in [("vertices", "<u2"), ("position_offset", "<f4"), ("position_scale", "<f4")]
+    )
     np.testing.assert_allclose(offset + codes * scale, flat, atol=1e-5)
 
 

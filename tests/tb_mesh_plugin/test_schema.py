@@ -46,8 +46,16 @@ def test_summaries_store_only_arrays_of_the_schema_in_its_dtypes_and_shapes(tmp_
     vertices = rng.normal(size=(2, 5, 3)).astype(np.float32)
     faces = np.array([[0, 1, 2], [2, 3, 4]])
     with tf.summary.create_file_writer(str(tmp_path)).as_default():
-        summary.mesh("m", vertices, faces, rng.uniform(size=(2, 5, 4)), face_colors=np.zeros([2, 3], np.uint8),
-                     attributes={"a": vertices}, face_attributes={"f": np.ones(2)}, step=0)
+        summary.mesh(
+            "m",
+            vertices,
+            faces,
+            rng.uniform(size=(2, 5, 4)),
+            face_colors=np.zeros([2, 3], np.uint8),
+            attributes={"a": vertices},
+            face_attributes={"f": np.ones(2)},
+            step=0,
+        )
         summary.lines("l", vertices[0], faces[:, :2], quantize="uint16", step=0)
         summary.point_cloud("p", vertices, quantize="float16", step=0)
     for (_, tag), (_, steps) in read_logdir(tmp_path).items():

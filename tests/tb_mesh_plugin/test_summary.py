@@ -5,11 +5,12 @@ import json
 import numpy as np
 import pytest
 import tensorflow as tf
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tensorboard.compat.proto import summary_pb2
 
-from tests.tb_mesh_plugin.logdir_reading import read_logdir
 from tb_mesh_plugin import metadata, summary
+from tests.tb_mesh_plugin.logdir_reading import read_logdir
 
 RNG = np.random.default_rng(7)
 
@@ -35,7 +36,12 @@ def test_mesh_round_trip_is_exact(logdir):
     assert [s for s, _ in steps] == [0, 1, 2]
     assert series.description == "a <b>mesh</b>"
     assert json.loads(series.plugin_content) == {
-        "version": 2, "kind": "mesh", "vertex_count": 100, "face_count": 150, "samples": 1, "color_channels": 3,
+        "version": 2,
+        "kind": "mesh",
+        "vertex_count": 100,
+        "face_count": 150,
+        "samples": 1,
+        "color_channels": 3,
         "attributes": [],
     }
     for step, (sample,) in steps:
@@ -53,7 +59,12 @@ def test_lines_round_trip_with_batched_end_points_and_shared_segments(logdir):
         assert summary.lines("frustum", corners, segments, np.full((8, 3), 0.5), step=1)
     series, [(step, samples)] = read_logdir(logdir)[("run", "frustum")]
     assert json.loads(series.plugin_content) == {
-        "version": 2, "kind": "lines", "vertex_count": 8, "segment_count": 8, "samples": 2, "color_channels": 3,
+        "version": 2,
+        "kind": "lines",
+        "vertex_count": 8,
+        "segment_count": 8,
+        "samples": 2,
+        "color_channels": 3,
         "attributes": [],
     }
     for i, sample in enumerate(samples):
@@ -94,7 +105,13 @@ def test_batched_point_cloud_stores_one_blob_per_sample(logdir):
 
 
 def test_inside_tf_function_with_unknown_shapes(logdir):
-    @tf.function(input_signature=[tf.TensorSpec([None, None, 3]), tf.TensorSpec([None, 3], tf.int64), tf.TensorSpec([], tf.int64)])
+    @tf.function(
+        input_signature=[
+            tf.TensorSpec([None, None, 3]),
+            tf.TensorSpec([None, 3], tf.int64),
+            tf.TensorSpec([], tf.int64),
+        ]
+    )
     def log(vertices, faces, step):
         return summary.mesh("dynamic", vertices, faces, step=step)
 
@@ -171,7 +188,10 @@ BAD_CALLS = {
     "vertices last dim": (dict(vertices=np.zeros((10, 2), np.float32)), r"vertices must have shape \[N, 3\]"),
     "vertices ints": (dict(vertices=np.zeros((10, 3), np.int32)), "vertices must be a float tensor"),
     "vertices strings": (dict(vertices=[["a", "b", "c"]]), "vertices must be a float tensor"),
-    "vertices empty": (dict(vertices=np.zeros((0, 3), np.float32), faces=None, colors=None), "vertices must not be empty"),
+    "vertices empty": (
+        dict(vertices=np.zeros((0, 3), np.float32), faces=None, colors=None),
+        "vertices must not be empty",
+    ),
     "vertices NaN": (dict(vertices=np.where(np.arange(30).reshape(10, 3) == 7, np.nan, V)), "vertices must be finite"),
     "vertices Inf": (dict(vertices=np.full((10, 3), -np.inf)), "vertices must be finite"),
     "vertices beyond float32": (dict(vertices=np.full((10, 3), 1e39)), "vertices must be finite"),

@@ -33,7 +33,11 @@ DYNAMIC_SHAPES = {
     "faces [F, 4]": (summary.mesh, {"vertices": TRIANGLE}, "faces", _unknown(2, tf.int32), tf.zeros([2, 4], tf.int32)),
     "faces [0, 3]": (summary.mesh, {"vertices": TRIANGLE}, "faces", _unknown(2, tf.int32), tf.zeros([0, 3], tf.int32)),
     "segments [E, 3]": (
-        summary.lines, {"vertices": TRIANGLE}, "segments", _unknown(2, tf.int32), tf.zeros([2, 3], tf.int32),
+        summary.lines,
+        {"vertices": TRIANGLE},
+        "segments",
+        _unknown(2, tf.int32),
+        tf.zeros([2, 3], tf.int32),
     ),
 }
 
@@ -83,7 +87,10 @@ def test_a_tag_at_the_limit_is_written_and_served(logdir):
 BAD_TEXT_AND_STEPS = {
     "lone surrogate in name": (dict(name="a\ud800"), "name must be valid Unicode text"),
     "lone surrogate in description": (dict(description="b\udc00"), "description must be valid Unicode text"),
-    "lone surrogate in an attribute name": (dict(attributes={"\udc80x": np.ones(3)}), "names in attributes must be valid"),
+    "lone surrogate in an attribute name": (
+        dict(attributes={"\udc80x": np.ones(3)}),
+        "names in attributes must be valid",
+    ),
     "step a string": (dict(step="abc"), "step must be an integer, got 'abc'"),
     "step a float": (dict(step=1.5), r"step must be an integer, got 1.5"),
     "step a float that is whole": (dict(step=np.float32(2.0)), "step must be an integer"),

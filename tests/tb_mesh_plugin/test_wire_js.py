@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tests.tb_mesh_plugin.logdir_reading import make_client
 from tb_mesh_plugin import summary
+from tests.tb_mesh_plugin.logdir_reading import make_client
 
 FRONTEND_WIRE = pathlib.Path(__file__).resolve().parents[2] / "frontend" / "src" / "wire.js"
 # Decodes a body file with the frontend's decoder and prints the header and arrays as JSON.
@@ -44,7 +44,10 @@ def decode_in_node(node, body, tmp_path):
     path.write_bytes(body)
     result = subprocess.run(
         [node, "--input-type=module", "-e", DECODE_SCRIPT, FRONTEND_WIRE.as_uri(), str(path)],
-        capture_output=True, text=True, timeout=60, check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     return json.loads(result.stdout)
 

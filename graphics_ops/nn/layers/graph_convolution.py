@@ -50,8 +50,13 @@ class FeatureSteeredConvolutionKerasLayer(keras.layers.Layer):
     """FeaStNet's graph convolution (`graph_convolution.feature_steered_convolution`) as a Keras layer."""
 
     def __init__(
-        self, translation_invariant=True, num_weight_matrices=8, num_output_channels=None, initializer=None,
-        name=None, **kwargs,
+        self,
+        translation_invariant=True,
+        num_weight_matrices=8,
+        num_output_channels=None,
+        initializer=None,
+        name=None,
+        **kwargs,
     ):
         """Initializes the layer.
 
@@ -123,9 +128,20 @@ class DynamicGraphConvolutionKerasLayer(keras.layers.Layer):
     """
 
     def __init__(
-        self, num_output_channels, reduction, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
-        bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-        kernel_constraint=None, bias_constraint=None, name=None, **kwargs,
+        self,
+        num_output_channels,
+        reduction,
+        activation=None,
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        bias_constraint=None,
+        name=None,
+        **kwargs,
     ):
         """Initializes the layer.
 
@@ -157,13 +173,19 @@ class DynamicGraphConvolutionKerasLayer(keras.layers.Layer):
         """Creates the kernel `[2 C, D]` and the bias `[D]`."""
         channels = data_channels(input_shape)[-1]
         self.kernel = self.add_weight(
-            name="kernel", shape=(2 * channels, self.num_output_channels), initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint,
+            name="kernel",
+            shape=(2 * channels, self.num_output_channels),
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
         )
         if self.use_bias:
             self.bias = self.add_weight(
-                name="bias", shape=(self.num_output_channels,), initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer, constraint=self.bias_constraint,
+                name="bias",
+                shape=(self.num_output_channels,),
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
             )
 
     def call(self, inputs):
@@ -208,8 +230,9 @@ class EdgeConvKerasLayer(DynamicGraphConvolutionKerasLayer):
     `[B, N, D]`. The neighbour search is not differentiated; the messages are.
     """
 
-    def __init__(self, num_output_channels, k=20, include_self=True, chunk_size=neighbourhood.DEFAULT_CHUNK_SIZE,
-                 **kwargs):
+    def __init__(
+        self, num_output_channels, k=20, include_self=True, chunk_size=neighbourhood.DEFAULT_CHUNK_SIZE, **kwargs
+    ):
         """Initializes the layer.
 
         Args:
@@ -227,7 +250,9 @@ class EdgeConvKerasLayer(DynamicGraphConvolutionKerasLayer):
 
     def call(self, inputs):
         """Point features `[B, N, C]` to `[B, N, D]`."""
-        edges, weights = neighbourhood.knn_graph(inputs, self.k, include_self=self.include_self, chunk_size=self.chunk_size)
+        edges, weights = neighbourhood.knn_graph(
+            inputs, self.k, include_self=self.include_self, chunk_size=self.chunk_size
+        )
         return super().call([inputs, edges, weights])
 
     def get_config(self):

@@ -143,7 +143,9 @@ class PointNetVanillaClassifier(_Classifier):
     def __init__(self, num_classes=40, momentum=0.5, dropout_rate=0.3, **kwargs):
         super().__init__(num_classes, momentum, dropout_rate, **kwargs)
         self.encoder = VanillaEncoder(self.momentum, dtype=self.dtype_policy)
-        self.classifier = ClassificationHead(self.num_classes, self.momentum, self.dropout_rate, dtype=self.dtype_policy)
+        self.classifier = ClassificationHead(
+            self.num_classes, self.momentum, self.dropout_rate, dtype=self.dtype_policy
+        )
 
     def build(self, input_shape):
         self.encoder.build(input_shape)

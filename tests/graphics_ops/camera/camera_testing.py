@@ -1,6 +1,7 @@
 """Helpers for the graphics_ops.camera tests: float64 NumPy references and example inputs."""
 
 import numpy as np
+
 from tests.graphics_ops.testing import random_rotations
 
 # Ranges of usual lenses. All of them are invertible up to normalized radius 0.9 (at 0.95, those

@@ -11,11 +11,15 @@ import inspect
 import numpy as np
 import pytest
 import tensorflow as tf
-from tests.graphics_ops.camera.camera_testing import KINDS
-from tests.graphics_ops.testing import assert_jacobians_match_finite_differences, assert_longer_last_axis_is_named, jacobians
 
 from graphics_ops import camera as camera_package
 from graphics_ops.camera import Camera
+from tests.graphics_ops.camera.camera_testing import KINDS
+from tests.graphics_ops.testing import (
+    assert_jacobians_match_finite_differences,
+    assert_longer_last_axis_is_named,
+    jacobians,
+)
 
 # TensorFlow Graphics' rendering.camera: every public function and its arguments before `name`.
 TFG_API = {

@@ -7,14 +7,12 @@ the image border, and fields of view near the ends of their range.
 
 from fractions import Fraction
 
-from tests.graphics_ops.camera import camera_testing as ref
 import numpy as np
 import pytest
 import tensorflow as tf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from tests.graphics_ops.testing import all_dtypes, assert_all_finite, assert_finite_gradients, weighted_gradients
 
 from graphics_ops.camera import (
     FRUSTUM_EDGES,
@@ -25,6 +23,8 @@ from graphics_ops.camera import (
     perspective,
     quadratic_radial_distortion,
 )
+from tests.graphics_ops.camera import camera_testing as ref
+from tests.graphics_ops.testing import all_dtypes, assert_all_finite, assert_finite_gradients, weighted_gradients
 
 TOLERANCE = {tf.float32: 2e-5, tf.float64: 1e-11}
 BATCH = (4, 5)
@@ -139,9 +139,7 @@ class TestPerspective:
 
     def test_right_handed_literal_and_clip_depths(self):
         matrix = perspective.right_handed([np.pi / 2], [2.0], [1.0], [3.0])
-        np.testing.assert_allclose(
-            matrix, [[0.5, 0, 0, 0], [0, 1, 0, 0], [0, 0, -2, -3], [0, 0, -1, 0]], atol=1e-7
-        )
+        np.testing.assert_allclose(matrix, [[0.5, 0, 0, 0], [0, 1, 0, 0], [0, 0, -2, -3], [0, 0, -1, 0]], atol=1e-7)
         # Points on the near and far planes (in front: -z) get normalized depths -1 and 1.
         clip = np.asarray(matrix) @ np.array([[0.0, 0.0, -1.0, 1.0], [0.0, 0.0, -3.0, 1.0]]).T
         np.testing.assert_allclose(clip[2] / clip[3], [-1.0, 1.0], atol=1e-6)

@@ -11,11 +11,15 @@ import inspect
 import numpy as np
 import pytest
 import tensorflow as tf
-from tests.graphics_ops.testing import assert_jacobians_match_finite_differences, assert_longer_last_axis_is_named, jacobians
-from tests.graphics_ops.shading_testing import random_unit
 
 from graphics_ops import lighting
 from graphics_ops.reflectance import ggx
+from tests.graphics_ops.shading_testing import random_unit
+from tests.graphics_ops.testing import (
+    assert_jacobians_match_finite_differences,
+    assert_longer_last_axis_is_named,
+    jacobians,
+)
 
 TFG_POINT_LIGHT = [
     "point_light_radiance",

@@ -4,15 +4,15 @@ import inspect
 
 import numpy as np
 import pytest
-from tests.graphics_ops import shading_testing as ref
 import tensorflow as tf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from tests.graphics_ops.testing import ATOL, all_dtypes, assert_all_finite, assert_jacobians_match_finite_differences
 from scipy.special import lpmv
 
 from graphics_ops.lighting import spherical_harmonics as sh
+from tests.graphics_ops import shading_testing as ref
+from tests.graphics_ops.testing import ATOL, all_dtypes, assert_all_finite, assert_jacobians_match_finite_differences
 
 MAX_BAND = 6
 COUNT = 128

@@ -2,13 +2,13 @@
 
 import numpy as np
 import pytest
-from tests.graphics_ops import shading_testing as ref
 import tensorflow as tf
-from tests.graphics_ops.testing import ATOL, all_dtypes, assert_finite_gradients, weighted_gradients
 
 from graphics_ops.lighting import ambient_light, directional_light, point_light
 from graphics_ops.reflectance import ggx, lambertian, phong
 from graphics_ops.util import safe_ops
+from tests.graphics_ops import shading_testing as ref
+from tests.graphics_ops.testing import ATOL, all_dtypes, assert_finite_gradients, weighted_gradients
 
 COUNT = 256
 
@@ -171,6 +171,7 @@ class TestDirectionalLight:
         directions = tf.constant([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 0.0], [0.0, 0.0, -1.0]])
         surface, normal = np.zeros(3, np.float32), np.array([0.0, 0.0, 1.0], np.float32)
         observer = np.ones(3, np.float32)
+
         def function(d):
             return directional_light.estimate_radiance(
                 np.ones(3, np.float32), d, surface, normal, observer, _ggx_material(tf.float32)
@@ -189,8 +190,13 @@ class TestAmbientLight:
         """albedo * L: the Lambertian BRDF times L cos θ integrated over the hemisphere."""
         directions, weights = ref.hemisphere_quadrature(16, 8)
         albedo = np.array([0.2, 0.5, 1.0])
-        integral = np.sum(ref.lambertian(-directions, np.array([0.0, 0.0, 1.0]), np.array([0.0, 0.0, 1.0]), albedo)
-                          * 2.0 * directions[:, 2:] * weights[:, None], axis=0)
+        integral = np.sum(
+            ref.lambertian(-directions, np.array([0.0, 0.0, 1.0]), np.array([0.0, 0.0, 1.0]), albedo)
+            * 2.0
+            * directions[:, 2:]
+            * weights[:, None],
+            axis=0,
+        )
         np.testing.assert_allclose(ambient_light.estimate_radiance([2.0, 2.0, 2.0], albedo), integral, rtol=1e-12)
 
     def test_shapes(self):

@@ -11,11 +11,11 @@ import inspect
 import numpy as np
 import pytest
 import tensorflow as tf
-from tests.graphics_ops.mesh_testing import OCTAHEDRON_FACES, noisy_octahedra, reference_uniform_laplacian
-from tests.graphics_ops.testing import assert_jacobians_match_finite_differences, jacobians
 
 from graphics_ops import mesh
 from graphics_ops.mesh import distances, laplacian, measures, normals, sampler, triangle
+from tests.graphics_ops.mesh_testing import OCTAHEDRON_FACES, noisy_octahedra, reference_uniform_laplacian
+from tests.graphics_ops.testing import assert_jacobians_match_finite_differences, jacobians
 
 # TensorFlow Graphics' functions and their arguments before `name`: ours may add arguments after them.
 TFG_API = {

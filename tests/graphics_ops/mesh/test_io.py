@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 import trimesh
-from tests.graphics_ops.mesh_testing import OCTAHEDRON_FACES, OCTAHEDRON_VERTICES
 
 from graphics_ops.mesh import io, normals
+from tests.graphics_ops.mesh_testing import OCTAHEDRON_FACES, OCTAHEDRON_VERTICES
 
 VERTICES = OCTAHEDRON_VERTICES * [1.0, 2.0, 3.0] + [0.25, -0.5, 4.0]
 COLORS = np.array(

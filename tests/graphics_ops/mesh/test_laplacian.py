@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 import tensorflow as tf
+
+from graphics_ops.mesh import laplacian
 from tests.graphics_ops.mesh_testing import (
     ATOL,
     OCTAHEDRON_FACES,
@@ -14,8 +16,6 @@ from tests.graphics_ops.mesh_testing import (
     reference_uniform_laplacian,
 )
 from tests.graphics_ops.testing import assert_jacobians_match_finite_differences
-
-from graphics_ops.mesh import laplacian
 
 SPHERE_VERTICES, SPHERE_FACES = noisy_sphere(np.random.default_rng(0), subdivisions=1)
 

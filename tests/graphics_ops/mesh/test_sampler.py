@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 import tensorflow as tf
-from tests.graphics_ops.mesh_testing import OCTAHEDRON_FACES, all_dtypes, noisy_octahedra, noisy_sphere
 from scipy import stats
 
 from graphics_ops.mesh import measures, sampler
+from tests.graphics_ops.mesh_testing import OCTAHEDRON_FACES, all_dtypes, noisy_octahedra, noisy_sphere
 
 SEED = (7, 11)
 VERTICES, FACES = noisy_sphere(np.random.default_rng(0), subdivisions=1, noise=0.2)

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 import tensorflow as tf
-from tests.graphics_ops.mesh_testing import all_dtypes, assert_all_finite, assert_finite_values_and_gradients
-from tests.graphics_ops.testing import assert_jacobians_match_finite_differences
 
 from graphics_ops.mesh import distances, laplacian, measures, normals, sampler, triangle
+from tests.graphics_ops.mesh_testing import all_dtypes, assert_all_finite, assert_finite_values_and_gradients
+from tests.graphics_ops.testing import assert_jacobians_match_finite_differences
 
 # A mesh with a good triangle (0), a sliver with collinear corners (1), a triangle collapsed to an
 # edge by a repeated vertex position (2), one collapsed to a point (3), and a vertex (7) that no

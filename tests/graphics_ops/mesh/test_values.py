@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 import tensorflow as tf
+
+from graphics_ops.mesh import distances, edges, measures, normals, sampler, triangle
 from tests.graphics_ops.mesh_testing import (
     ATOL,
     OCTAHEDRON_FACES,
@@ -13,8 +15,6 @@ from tests.graphics_ops.mesh_testing import (
     reference_area_weighted_vertex_normals,
     reference_trimesh,
 )
-
-from graphics_ops.mesh import distances, edges, measures, normals, sampler, triangle
 
 SPHERE_VERTICES, SPHERE_FACES = noisy_sphere(np.random.default_rng(0))
 SPHERE = reference_trimesh(SPHERE_VERTICES, SPHERE_FACES)

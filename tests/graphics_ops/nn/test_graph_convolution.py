@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 import tensorflow as tf
+
+from graphics_ops.nn import graph_convolution
 from tests.graphics_ops.mesh_testing import ATOL, all_dtypes, assert_finite_values_and_gradients
 from tests.graphics_ops.nn.nn_testing import (
     per_copy,
@@ -13,8 +15,6 @@ from tests.graphics_ops.nn.nn_testing import (
     to_sparse,
 )
 from tests.graphics_ops.testing import assert_jacobians_match_finite_differences
-
-from graphics_ops.nn import graph_convolution
 
 C, W, D = 3, 4, 2
 
@@ -46,7 +46,9 @@ def test_feature_steered_convolution_matches_the_formula(dtype, form):
     rng = np.random.default_rng(0)
     adjacency = random_adjacency(rng, 7, isolated=[3])
     data, variables = rng.normal(size=(7, C)), _variables(rng)
-    result = _feast(tf.constant(data, dtype), _forms(adjacency, dtype)[form], [tf.constant(v, dtype) for v in variables])
+    result = _feast(
+        tf.constant(data, dtype), _forms(adjacency, dtype)[form], [tf.constant(v, dtype) for v in variables]
+    )
     assert result.dtype == dtype and result.shape == (7, D)
     expected = reference_feature_steered(data, adjacency, *variables)
     np.testing.assert_allclose(result, expected, atol=10 * ATOL[dtype], rtol=10 * ATOL[dtype])
@@ -75,7 +77,9 @@ def test_one_graph_of_edges_serves_a_batch_of_features():
     data, variables = rng.normal(size=(4, 5, C)), _variables(rng)
     result = _feast(data, (edges, weights), variables).numpy()
     for index in range(4):
-        np.testing.assert_allclose(result[index], reference_feature_steered(data[index], adjacency, *variables), atol=1e-12)
+        np.testing.assert_allclose(
+            result[index], reference_feature_steered(data[index], adjacency, *variables), atol=1e-12
+        )
 
 
 @all_dtypes
@@ -116,7 +120,9 @@ def test_graphs_without_edges_and_isolated_vertices_give_finite_values_and_gradi
             result = graph_convolution.edge_convolution_template(data, neighbors, None, _edge_function, reduction, None)
             np.testing.assert_array_equal(result, np.zeros((2, 4, 2 * C)))
             assert_finite_values_and_gradients(
-                lambda x: graph_convolution.edge_convolution_template(x, neighbors, None, _edge_function, reduction, None),
+                lambda x: graph_convolution.edge_convolution_template(
+                    x, neighbors, None, _edge_function, reduction, None
+                ),
                 data,
             )
 
@@ -172,8 +178,14 @@ def test_tf_function_with_unknown_sizes_and_jit_compile_match_eager(form):
 VARIABLES = _variables(np.random.default_rng(9))
 ADJACENCY = random_adjacency(np.random.default_rng(10), 5)
 BAD_SHAPES = [
-    (lambda: _feast(np.zeros(5), to_edges(ADJACENCY), VARIABLES), r"^data must have shape \[A1, \.\.\., An, V, C\], got \[5\]$"),
-    (lambda: _feast(np.zeros((5, 2)), to_edges(ADJACENCY), VARIABLES), r"^dimension C must agree: data has C=2, var_u has C=3"),
+    (
+        lambda: _feast(np.zeros(5), to_edges(ADJACENCY), VARIABLES),
+        r"^data must have shape \[A1, \.\.\., An, V, C\], got \[5\]$",
+    ),
+    (
+        lambda: _feast(np.zeros((5, 2)), to_edges(ADJACENCY), VARIABLES),
+        r"^dimension C must agree: data has C=2, var_u has C=3",
+    ),
     (
         lambda: _feast(np.zeros((5, C)), to_edges(ADJACENCY), VARIABLES[:4] + [np.zeros(3)]),
         r"^dimension D must agree: var_w has D=2, var_b has D=3$",
@@ -213,7 +225,9 @@ BAD_SHAPES = [
         r"^edge_function must return one row per edge, \[E, D\] with E = \d+, got \[3\]$",
     ),
     (
-        lambda: graph_convolution.edge_convolution_template(np.zeros((5, C)), to_sparse(ADJACENCY), None, _edge_function, "mean", None),
+        lambda: graph_convolution.edge_convolution_template(
+            np.zeros((5, C)), to_sparse(ADJACENCY), None, _edge_function, "mean", None
+        ),
         r"^reduction must be one of \('weighted', 'max'\), got 'mean'$",
     ),
 ]
@@ -228,7 +242,9 @@ def test_bad_arguments_raise_value_errors_naming_the_argument(index):
 
 def test_bad_types_raise_type_errors():
     data = np.zeros((5, C))
-    with pytest.raises(TypeError, match=r"^neighbors must be a tf.sparse.SparseTensor or a pair \(edges, weights\), got ndarray$"):
+    with pytest.raises(
+        TypeError, match=r"^neighbors must be a tf.sparse.SparseTensor or a pair \(edges, weights\), got ndarray$"
+    ):
         _feast(data, ADJACENCY, VARIABLES)
     with pytest.raises(TypeError, match=r"^neighbors must have dtype float64, got float32$"):
         _feast(data, to_sparse(ADJACENCY, tf.float32), VARIABLES)
@@ -266,7 +282,9 @@ def test_out_of_range_indices_raise_invalid_argument_errors_naming_the_argument(
 
 def test_name_scopes_follow_the_name_argument():
     graph = tf.function(
-        lambda x: graph_convolution.feature_steered_convolution(x, to_edges(ADJACENCY), None, *VARIABLES, name="my_feast")
+        lambda x: graph_convolution.feature_steered_convolution(
+            x, to_edges(ADJACENCY), None, *VARIABLES, name="my_feast"
+        )
     )
     concrete = graph.get_concrete_function(tf.TensorSpec([None, 5, C], tf.float64))
     assert any(op.name.startswith("my_feast/") for op in concrete.graph.get_operations())

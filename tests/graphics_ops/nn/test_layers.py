@@ -8,9 +8,9 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from tests.graphics_ops.nn.nn_testing import random_adjacency, reference_edge_convolution, to_edges, to_sparse
 
 from graphics_ops.nn import graph_convolution, layers, neighbourhood
+from tests.graphics_ops.nn.nn_testing import random_adjacency, reference_edge_convolution, to_edges, to_sparse
 
 # Keras' own saving code converts variables with np.array(x, copy=False), which NumPy 2 warns about.
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy keyword")
@@ -159,7 +159,9 @@ def test_saving_and_loading_a_keras_file_gives_identical_outputs(make_model, tmp
 def _fit(model, inputs, labels, jit_compile, steps=15):
     """The training loss of the first and the last of `steps` full-batch steps of `model.fit`."""
     model.compile(
-        keras.optimizers.Adam(1e-2), keras.losses.SparseCategoricalCrossentropy(from_logits=True), jit_compile=jit_compile
+        keras.optimizers.Adam(1e-2),
+        keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        jit_compile=jit_compile,
     )
     losses = model.fit(inputs, labels, epochs=steps, batch_size=len(labels), verbose=0).history["loss"]
     return losses[0], losses[-1]
@@ -185,9 +187,14 @@ def test_compiled_models_match_eager():
     data, edges, weights, _ = _graph_batch(np.random.default_rng(8))
     model = _graph_model()
     expected = model([data, edges, weights])
-    graph = tf.function(lambda *x: model(list(x)), input_signature=[
-        tf.TensorSpec([None, None, C]), tf.TensorSpec([None, None, 2], tf.int32), tf.TensorSpec([None, None])
-    ])
+    graph = tf.function(
+        lambda *x: model(list(x)),
+        input_signature=[
+            tf.TensorSpec([None, None, C]),
+            tf.TensorSpec([None, None, 2], tf.int32),
+            tf.TensorSpec([None, None]),
+        ],
+    )
     np.testing.assert_allclose(graph(data, edges, weights), expected, atol=1e-5)
     np.testing.assert_allclose(tf.function(model, jit_compile=True)([data, edges, weights]), expected, atol=1e-5)
     points = np.random.default_rng(9).normal(size=(2, 32, 3)).astype(np.float32)

@@ -3,10 +3,15 @@
 import numpy as np
 import pytest
 import tensorflow as tf
-from tests.graphics_ops.mesh_testing import OCTAHEDRON_FACES, brute_force_squared_distances, noisy_sphere, reference_uniform_laplacian
-from tests.graphics_ops.nn.nn_testing import random_adjacency, to_edges, to_sparse
 
 from graphics_ops.nn import neighbourhood
+from tests.graphics_ops.mesh_testing import (
+    OCTAHEDRON_FACES,
+    brute_force_squared_distances,
+    noisy_sphere,
+    reference_uniform_laplacian,
+)
+from tests.graphics_ops.nn.nn_testing import random_adjacency, to_edges, to_sparse
 
 SPHERE_VERTICES, SPHERE_FACES = noisy_sphere(np.random.default_rng(0), subdivisions=1)
 
@@ -75,7 +80,8 @@ def test_k_nearest_neighbors_in_tf_function_and_jit_compile():
     points = tf.constant(np.random.default_rng(2).normal(size=(2, 50, 4)), tf.float32)
     expected = neighbourhood.k_nearest_neighbors(points, 4, chunk_size=16)
     graph = tf.function(
-        lambda p: neighbourhood.k_nearest_neighbors(p, 4, chunk_size=16), input_signature=[tf.TensorSpec([None, None, 4])]
+        lambda p: neighbourhood.k_nearest_neighbors(p, 4, chunk_size=16),
+        input_signature=[tf.TensorSpec([None, None, 4])],
     )
     xla = tf.function(lambda p: neighbourhood.k_nearest_neighbors(p, 4, chunk_size=16), jit_compile=True)
     np.testing.assert_array_equal(graph(points), expected)
@@ -84,7 +90,9 @@ def test_k_nearest_neighbors_in_tf_function_and_jit_compile():
 
 def test_k_nearest_neighbors_rejects_bad_arguments():
     points = np.zeros((4, 3))
-    with pytest.raises(ValueError, match=r"^k must be at most the number of points N - 1 \(include_self=False\), got k=4 for N=4$"):
+    with pytest.raises(
+        ValueError, match=r"^k must be at most the number of points N - 1 \(include_self=False\), got k=4 for N=4$"
+    ):
         neighbourhood.k_nearest_neighbors(points, 4, include_self=False)
     with pytest.raises(ValueError, match=r"^k must be a positive int, got 0$"):
         neighbourhood.k_nearest_neighbors(points, 0)
@@ -120,7 +128,9 @@ def test_sparse_and_edges_round_trip_with_padding():
     np.testing.assert_allclose(tf.sparse.to_dense(back), dense)
     single_edges, single_weights = neighbourhood.sparse_to_edges(to_sparse(dense[1, 0]))
     np.testing.assert_array_equal(single_edges, np.argwhere(dense[1, 0]))
-    np.testing.assert_allclose(tf.sparse.to_dense(neighbourhood.edges_to_sparse(single_edges, single_weights, 5)), dense[1, 0])
+    np.testing.assert_allclose(
+        tf.sparse.to_dense(neighbourhood.edges_to_sparse(single_edges, single_weights, 5)), dense[1, 0]
+    )
 
 
 def test_conversions_reject_bad_arguments():

@@ -4,11 +4,11 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+
+from graphics_ops.nn import pooling
 from tests.graphics_ops.mesh_testing import ATOL, all_dtypes
 from tests.graphics_ops.nn.nn_testing import per_copy, to_sparse
 from tests.graphics_ops.testing import assert_jacobians_match_finite_differences
-
-from graphics_ops.nn import pooling
 
 # 7 fine vertices in 4 windows: an overlap (vertex 2 in windows 0 and 1), an empty window (3),
 # and a fine vertex (6) in none.
@@ -133,8 +133,11 @@ def test_jacobians_match_finite_differences():
             pooling.upsample_transposed_convolution(data[:4], pool_map, None, 2, _spread(2)),
         )
 
-    assert_jacobians_match_finite_differences(per_copy(lambda d, v: tf.concat([tf.reshape(p, [-1]) for p in pooled(d, v)], 0)),
-                                              rng.normal(size=(7, 2)), POOL_MAP[POOL_MAP != 0] + 0.05)
+    assert_jacobians_match_finite_differences(
+        per_copy(lambda d, v: tf.concat([tf.reshape(p, [-1]) for p in pooled(d, v)], 0)),
+        rng.normal(size=(7, 2)),
+        POOL_MAP[POOL_MAP != 0] + 0.05,
+    )
 
 
 def test_tf_function_and_jit_compile_match_eager():

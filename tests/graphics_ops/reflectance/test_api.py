@@ -10,10 +10,14 @@ import inspect
 import numpy as np
 import pytest
 import tensorflow as tf
-from tests.graphics_ops.testing import assert_jacobians_match_finite_differences, assert_longer_last_axis_is_named, jacobians
-from tests.graphics_ops.shading_testing import random_shading_frames
 
 from graphics_ops import reflectance
+from tests.graphics_ops.shading_testing import random_shading_frames
+from tests.graphics_ops.testing import (
+    assert_jacobians_match_finite_differences,
+    assert_longer_last_axis_is_named,
+    jacobians,
+)
 
 # TensorFlow Graphics' rendering.reflectance: every public function and its arguments before `name`.
 TFG_API = {

@@ -5,11 +5,11 @@ import re
 
 import numpy as np
 import pytest
-from tests.graphics_ops import shading_testing as ref
 import tensorflow as tf
-from tests.graphics_ops.testing import ATOL, all_dtypes, assert_all_finite, assert_finite_gradients, weighted_gradients
 
 from graphics_ops.reflectance import blinn_phong, ggx, lambertian, phong
+from tests.graphics_ops import shading_testing as ref
+from tests.graphics_ops.testing import ATOL, all_dtypes, assert_all_finite, assert_finite_gradients, weighted_gradients
 
 COUNT = 512
 THREE_LUT = pathlib.Path(__file__).parents[3] / "frontend/node_modules/three/src/renderers/shaders/DFGLUTData.js"
@@ -259,6 +259,7 @@ class TestEnergy:
     def test_multiple_scattering_compensation_restores_energy_of_white_metal(self):
         views = _views([1.0, 0.7, 0.3])
         for roughness in (0.1, 0.5, 1.0):
+
             def metal(l, v, n, multiple_scattering):
                 return ggx.brdf(l, v, n, np.ones(3), [1.0], [roughness], multiple_scattering=multiple_scattering)
 

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 import tensorflow as tf
-from tests.graphics_ops.rendering.rendering_testing import orthographic_clip, polygon, sphere
-from tests.graphics_ops.testing import assert_all_finite
 
 from graphics_ops import rendering
+from tests.graphics_ops.rendering.rendering_testing import orthographic_clip, polygon, sphere
+from tests.graphics_ops.testing import assert_all_finite
 
 SIZE = 64
 

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 import tensorflow as tf
-from tests.graphics_ops.rendering.rendering_testing import random_scene, reference_rasterize
-from tests.graphics_ops.testing import assert_jacobians_match_finite_differences
 
 from graphics_ops import rendering
+from tests.graphics_ops.rendering.rendering_testing import random_scene, reference_rasterize
+from tests.graphics_ops.testing import assert_jacobians_match_finite_differences
 
 HEIGHT, WIDTH = 12, 16
 

@@ -3,10 +3,15 @@
 import numpy as np
 import pytest
 import tensorflow as tf
-from tests.graphics_ops.rendering.rendering_testing import orthographic_clip, pixel_centres, random_scene, reference_rasterize
 
 from graphics_ops import rendering
 from graphics_ops.rendering import _fragments
+from tests.graphics_ops.rendering.rendering_testing import (
+    orthographic_clip,
+    pixel_centres,
+    random_scene,
+    reference_rasterize,
+)
 
 HEIGHT, WIDTH = 24, 32
 

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 import tensorflow as tf
-from tests.graphics_ops.rendering.rendering_testing import looking_camera, sphere
 
 from graphics_ops import rendering
 from graphics_ops.camera import Camera
+from tests.graphics_ops.rendering.rendering_testing import looking_camera, sphere
 
 SIZE = 96
 LIGHT = np.array([0.3, -0.5, -1.0])

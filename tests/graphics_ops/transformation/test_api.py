@@ -10,6 +10,8 @@ import inspect
 import numpy as np
 import pytest
 import tensorflow as tf
+
+from graphics_ops import transformation
 from tests.graphics_ops.testing import (
     assert_jacobians_match_finite_differences,
     assert_longer_last_axis_is_named,
@@ -17,8 +19,6 @@ from tests.graphics_ops.testing import (
     jacobians,
     random_rotations,
 )
-
-from graphics_ops import transformation
 
 # TensorFlow Graphics' geometry.transformation: every public function and its arguments before `name`.
 TFG_API = {

@@ -9,7 +9,6 @@ import tensorflow as tf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from tests.graphics_ops.testing import assert_same_quaternions
 
 from graphics_ops.transformation import (
     axis_angle,
@@ -22,6 +21,7 @@ from graphics_ops.transformation import (
     se3,
     so3,
 )
+from tests.graphics_ops.testing import assert_same_quaternions
 
 BATCH = 16
 SETTINGS = settings(max_examples=30, deadline=None)

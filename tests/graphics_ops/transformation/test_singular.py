@@ -7,16 +7,6 @@ angles near 0 and π, and degenerate 6d representations and look-at frames.
 import numpy as np
 import pytest
 import tensorflow as tf
-from tests.graphics_ops.testing import (
-    ATOL,
-    all_dtypes,
-    assert_all_finite,
-    assert_finite_gradients,
-    assert_jacobians_match_finite_differences,
-    assert_same_quaternions,
-    half_turn_axes,
-    special_rotations,
-)
 from scipy.spatial.transform import Rotation
 
 from graphics_ops.transformation import (
@@ -29,6 +19,16 @@ from graphics_ops.transformation import (
     rotation_matrix_3d,
     se3,
     so3,
+)
+from tests.graphics_ops.testing import (
+    ATOL,
+    all_dtypes,
+    assert_all_finite,
+    assert_finite_gradients,
+    assert_jacobians_match_finite_differences,
+    assert_same_quaternions,
+    half_turn_axes,
+    special_rotations,
 )
 
 IDENTITY = np.eye(3)

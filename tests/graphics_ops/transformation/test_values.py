@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 import scipy.linalg
 import tensorflow as tf
-from tests.graphics_ops.testing import ATOL, all_dtypes, assert_same_quaternions, hamilton_product, random_rotations
 from scipy.spatial.transform import Rotation
 
 from graphics_ops.transformation import (
@@ -22,6 +21,7 @@ from graphics_ops.transformation import (
     se3,
     so3,
 )
+from tests.graphics_ops.testing import ATOL, all_dtypes, assert_same_quaternions, hamilton_product, random_rotations
 
 COUNT = 256
 

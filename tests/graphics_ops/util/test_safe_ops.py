@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 import tensorflow as tf
-from tests.graphics_ops.testing import ATOL, all_dtypes, assert_all_finite
 
 from graphics_ops.util import safe_ops, vector
+from tests.graphics_ops.testing import ATOL, all_dtypes, assert_all_finite
 
 # Points on both sides of the series/exact switch points in float32 and float64, and 0.
 ARGUMENTS = np.concatenate([[0.0, 1e-30, 1e-12, 1e-6, 1e-3], np.linspace(0.05, 1.5, 30), [2.0, 3.0, np.pi]])

@@ -40,23 +40,34 @@ def write_logdir(logdir):
     with tf.summary.create_file_writer(str(logdir / "plain")).as_default():
         for step in (0, 1):
             summary.mesh(
-                "tet", vertices + step, faces, colors,
+                "tet",
+                vertices + step,
+                faces,
+                colors,
                 attributes={"heat": np.arange(4, dtype=np.float32) * (step + 1), "flow": vertices - 0.5},
                 face_attributes={"area": np.array([0.5, 0.5, 0.5, 0.87], np.float32)},
-                step=step, description="a <b>tetrahedron</b>",
+                step=step,
+                description="a <b>tetrahedron</b>",
             )
         summary.point_cloud("cloud", rng.normal(size=(2, 5, 3)), colors=rng.uniform(size=(2, 5, 4)), step=0)
         summary.lines("edges", vertices, np.array([[0, 1], [1, 2], [2, 3]], np.int64), step=0)
     with tf.summary.create_file_writer(str(logdir / "quantized")).as_default():
         summary.mesh("half", vertices * 3, faces, face_colors=colors, quantize="float16", step=0)
         summary.point_cloud(
-            "fixed", rng.normal(size=(2, 6, 3)), attributes={"id": np.arange(12).reshape(2, 6)}, quantize="uint16",
+            "fixed",
+            rng.normal(size=(2, 6, 3)),
+            attributes={"id": np.arange(12).reshape(2, 6)},
+            quantize="uint16",
             step=0,
         )
     with tf.summary.create_file_writer(str(logdir / "builtin")).as_default():
         mesh_summary.mesh(
-            "shape", np.stack([vertices, vertices * 2]), faces=np.stack([faces, faces]),
-            colors=np.stack([colors, colors]), config_dict={"camera": {"cls": "PerspectiveCamera", "fov": 40}}, step=0,
+            "shape",
+            np.stack([vertices, vertices * 2]),
+            faces=np.stack([faces, faces]),
+            colors=np.stack([colors, colors]),
+            config_dict={"camera": {"cls": "PerspectiveCamera", "fov": 40}},
+            step=0,
         )
 
 
