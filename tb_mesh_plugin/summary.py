@@ -33,7 +33,7 @@ import numpy as np
 import tensorflow as tf
 
 from graphics_ops.camera import camera as camera_lib
-from tb_mesh_plugin import metadata
+from tb_mesh_plugin import metadata, storage
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 _MAX_ATTRIBUTE_NAME_LENGTH = 100
@@ -537,7 +537,7 @@ def _encode_samples(kind, stored, attributes, version):
         for (name, _), value in zip(batched, per_sample):
             serialized[name] = tf.io.serialize_tensor(value)
         parts = [tf.constant(manifest)] + [serialized[name] for name, _, _ in stored]
-        return tf.io.serialize_tensor(tf.stack(parts))
+        return storage.checksummed(tf.io.serialize_tensor(tf.stack(parts)))
 
     return tf.map_fn(
         encode_one,
