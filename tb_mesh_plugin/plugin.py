@@ -11,6 +11,7 @@ import json
 import logging
 import pathlib
 import re
+import time
 
 from werkzeug import wrappers
 
@@ -63,19 +64,22 @@ def _json_response(request, body, code=200):
 
 
 def _route(handler):
-    """Wraps a handler so client errors become JSON 4xx responses."""
+    """Wraps a handler so client errors become JSON 4xx responses, timed in a `Server-Timing` header."""
 
     @wrappers.Request.application
     def serve(self, request):
+        start = time.perf_counter()
         try:
-            return handler(self, request)
+            response = handler(self, request)
         except _BadRequest as e:
             body = {"error": str(e)} if e.reason is None else {"error": str(e), "reason": e.reason}
-            return _json_response(request, body, code=e.code)
+            response = _json_response(request, body, code=e.code)
         except errors.NotFoundError as e:
-            return _json_response(request, {"error": str(e)}, code=404)
+            response = _json_response(request, {"error": str(e)}, code=404)
         except errors.InvalidArgumentError as e:
-            return _json_response(request, {"error": str(e)}, code=400)
+            response = _json_response(request, {"error": str(e)}, code=400)
+        response.headers["Server-Timing"] = f"mesh3d;dur={(time.perf_counter() - start) * 1000:.1f}"
+        return response
 
     return serve
 

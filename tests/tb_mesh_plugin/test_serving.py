@@ -55,6 +55,7 @@ def test_a_step_carries_a_validator_and_a_repeat_is_served_from_the_cache(client
     assert etag.startswith('"') and etag.endswith('"') and len(etag) > 10
     second = get(client, run="train", tag="points", step=1)
     assert second.headers["X-Mesh3d-Cache"] == "hit" and second.headers["ETag"] == etag
+    assert second.headers["Server-Timing"].startswith("mesh3d;dur=")
     assert second.get_data() == first.get_data()
     np.testing.assert_array_equal(np.frombuffer(wire.decode(second.get_data())[1]["vertices"][2], "<f4"),
                                   POINTS[1].ravel())
