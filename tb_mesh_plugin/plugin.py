@@ -21,6 +21,7 @@ from tensorboard.backend import http_util, json_util
 from tensorboard.data import provider
 from tensorboard.plugins import base_plugin
 
+import tb_mesh_plugin
 from tb_mesh_plugin import builtin_mesh, metadata, preview, response_cache, storage, wire
 
 logger = logging.getLogger(__name__)
@@ -43,8 +44,8 @@ _RUSTBOARD_UNREADABLE = re.compile(r'["\\]')
 _CORRUPT_STEP = 409
 # A valid request for a run or tag whose name the running loader cannot read blobs of.
 _UNREADABLE_NAME = 422
-# Part of every ETag, so a plugin whose encoding changed never revalidates an older body.
-_ETAG_VERSION = f"wire{wire.VERSION}/checksum{storage.CHECKSUM_VERSION}"
+# Part of every ETag, so another version of the plugin never revalidates an older body.
+_ETAG_VERSION = f"{tb_mesh_plugin.__version__}/wire{wire.VERSION}/checksum{storage.CHECKSUM_VERSION}"
 
 
 class _BadRequest(Exception):
@@ -191,13 +192,12 @@ def _cached_step_response(request, cache, key, encode):
     return response
 
 
-def _check_rustboard_can_read(run, tag):
-    """Raises the 422 answer for a run or tag whose blobs RustBoard cannot read (docs/http-api.md)."""
-    if _RUSTBOARD_UNREADABLE.search(run) or _RUSTBOARD_UNREADABLE.search(tag):
-        raise _BadRequest(_UNREADABLE_NAME, _rustboard_name_message(run, tag), reason="unreadable_name")
+def _unreadable_by_rustboard(run, tag):
+    return bool(_RUSTBOARD_UNREADABLE.search(run) or _RUSTBOARD_UNREADABLE.search(tag))
 
 
 def _rustboard_name_message(run, tag):
+    """What is wrong with a name `_unreadable_by_rustboard` refuses, and how to get the steps shown."""
     what = f"run {run!r}" if _RUSTBOARD_UNREADABLE.search(run) else f"tag {tag!r}"
     return (
         f"TensorBoard's fast loader (RustBoard, --load_fast=true) cannot read the steps of {what}: "
@@ -335,7 +335,7 @@ class MeshPlugin(base_plugin.TBPlugin):
             "steps": [{"step": d.step, "wall_time": d.wall_time} for d in data],
             "sampling": _sampling(len(data), series.max_step, self._limits[metadata.PLUGIN_NAME], metadata.PLUGIN_NAME),
         }
-        if self._rustboard and (_RUSTBOARD_UNREADABLE.search(run) or _RUSTBOARD_UNREADABLE.search(tag)):
+        if self._rustboard and _unreadable_by_rustboard(run, tag):
             entry["error"] = _rustboard_name_message(run, tag)
         return entry
 
@@ -353,8 +353,8 @@ class MeshPlugin(base_plugin.TBPlugin):
     @_route
     def _serve_mesh(self, request):
         run, tag, step, sample, max_points = self._step_params(request)
-        if self._rustboard:
-            _check_rustboard_can_read(run, tag)
+        if self._rustboard and _unreadable_by_rustboard(run, tag):
+            raise _BadRequest(_UNREADABLE_NAME, _rustboard_name_message(run, tag), reason="unreadable_name")
         ctx = plugin_util.context(request.environ)
         experiment = plugin_util.experiment_id(request.environ)
         series = self._data_provider.read_blob_sequences(
