@@ -374,9 +374,9 @@ class MeshPlugin(base_plugin.TBPlugin):
             raise _BadRequest(404, f"sample {sample} is out of range: step {step} holds {len(datum.values)}")
 
         def encode():
-            blob = self._data_provider.read_blob(ctx, blob_key=datum.values[sample].blob_key)
             try:
-                decoded = storage.decode_sample(blob)
+                # The blob as read is freed once verified: a checksummed sample decodes from its copy.
+                decoded = storage.decode_sample(self._data_provider.read_blob(ctx, blob_key=datum.values[sample].blob_key))
             except storage.CorruptSampleError as e:
                 logger.error("mesh3d: run %r tag %r step %d: %s", run, tag, step, e)
                 raise _BadRequest(_CORRUPT_STEP, f"the stored step cannot be read: {e}", reason="corrupt") from None
