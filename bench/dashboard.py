@@ -18,13 +18,15 @@ vertices, twice as many faces, RGB colours) logged by `tb_mesh_plugin.summary.me
 
 Our plugin keeps every step (`--samples_per_plugin=mesh3d=0`); the built-in plugin runs with its
 default sampling, because with `mesh=0` it passes 0 on as `downsample` and serves nothing. The
-response cache gets a budget of CACHE_MB; after the timings every distinct step and preview of the
-logdir is read once (several times the budget) while the resident memory of the `tensorboard`
-process is sampled, to show the cache stays within its budget.
+response cache gets a budget of CACHE_MB. Measurements start once the loader lists every step.
 
-Then a prototype for RustBoard: the same bytes as a 1M-vertex step stored as one blob or split into
-k blobs of one step, read with k concurrent `read_blob` calls from a RustBoard data server, to see
-whether splitting large samples would bring the first read down.
+Memory: in a fresh `tensorboard` per loader and cache budget (0, the cache off, and CACHE_MB), every
+distinct step and preview of the logdir is read once (several times the budget) while the resident
+memory of the process is sampled; the difference between the two budgets is what the cache holds.
+
+Then a prototype: the same bytes as a 1M-vertex step stored as one blob or split into k blobs of one
+step, read with k concurrent `read_blob` calls from a RustBoard data server and from the Python
+loader, to see whether splitting large samples would bring the first read down.
 
 Then, in headless Chromium through the real 3D tab, the time from a step change to the first frame
 drawn for 1M points (a decimated preview first, then the full step; float32 and uint16 positions), and
@@ -185,6 +187,21 @@ def _rss_mib(pid):
     raise ValueError(f"no VmRSS for process {pid}")
 
 
+def _wait_loaded(url):
+    """Waits until the loader lists every step of every tag, so loading does not overlap the measurements."""
+    from tests.e2e.tensorboard_process import wait_until
+
+    def loaded():
+        try:
+            runs = json.loads(_get(f"{url}/data/plugin/mesh3d/tags")[1])["runs"]
+        except OSError:
+            return False
+        counts = [len(entry["steps"]) for tags in runs.values() for entry in tags.values()]
+        return len(counts) == 2 * len(SIZES) + 2 and set(counts) == {STEPS}
+
+    wait_until(loaded, 600, "the benchmark logdir to be loaded")
+
+
 def cache_memory(url, tags):
     """Reads every distinct step and preview of `tags` once, sampling the tensorboard process' RSS.
 
@@ -203,7 +220,7 @@ def cache_memory(url, tags):
                 read += len(body)
                 peak = max(peak, _rss_mib(pid))
     return {"rss_before_mib": before, "rss_peak_mib": peak, "rss_after_mib": _rss_mib(pid),
-            "distinct_mib_read": read / 2**20, "budget_mib": CACHE_MB}
+            "distinct_mib_read": read / 2**20}
 
 
 def raw_bytes(rings):
@@ -391,14 +408,23 @@ def main():
     from tests.e2e.tensorboard_process import tensorboard
 
     report = {"machine": machine(), "targets": TARGETS, "fetch": {}, "cache_memory": {}, "browser": None}
-    os.environ[response_cache.ENVIRONMENT_VARIABLE] = str(CACHE_MB)  # for the tensorboard processes
+    tags = {("mesh", f"ours/{size}"): range(STEPS) for size in SIZES}
+    tags.update({("builtin_mesh", f"builtin/{size}"): range(STEPS) for size in SIZES})
     with tempfile.TemporaryDirectory() as tmp:
         logdir = pathlib.Path(tmp) / "logs"
         print("writing the benchmark logdir ...", file=sys.stderr)
         write_logdir(logdir)
         for load_fast in ("true", "false"):
             loader = "RustBoard" if load_fast == "true" else "Python loader"
-            with tensorboard(logdir, f"--load_fast={load_fast}", "--samples_per_plugin=mesh3d=0") as url:
+            flags = (f"--load_fast={load_fast}", "--samples_per_plugin=mesh3d=0")
+            for budget in (0, CACHE_MB):  # the cache off, then on: the difference in RSS is what it holds
+                os.environ[response_cache.ENVIRONMENT_VARIABLE] = str(budget)
+                with tensorboard(logdir, *flags) as url:
+                    _wait_loaded(url)
+                    report["cache_memory"][f"{loader}, {budget} MiB"] = cache_memory(url, tags)
+            os.environ[response_cache.ENVIRONMENT_VARIABLE] = str(CACHE_MB)
+            with tensorboard(logdir, *flags) as url:
+                _wait_loaded(url)
                 for size, rings in SIZES.items():
                     row = {"raw_bytes": raw_bytes(rings)}
                     for name, fetch in fetch_cases(url, size, STEPS - 1).items():
@@ -406,9 +432,6 @@ def main():
                         row[name] = timed(fetch, repeats)
                         print(f"{loader} {size} {name}: {row[name]}", file=sys.stderr)
                     report["fetch"][f"{loader} {size}"] = row
-                tags = {("mesh", f"ours/{size}"): range(STEPS) for size in SIZES}
-                tags.update({("builtin_mesh", f"builtin/{size}"): range(STEPS) for size in SIZES})
-                report["cache_memory"][loader] = cache_memory(url, tags)
                 if load_fast == "true" and not args.no_browser:
                     report["browser"] = browser_measurements(url, args.repeats)
         print("split-blob prototype ...", file=sys.stderr)
@@ -430,11 +453,11 @@ def print_tables(report):
         print(f"| {key} | {timing(ours)} | {timing(row['ours, repeat'])} | {timing(row['ours, 304'])} | "
               f"{cell(row['ours (built-in summaries)'])} | {cell(theirs)} | {theirs['seconds'] / ours['seconds']:.0f}× | "
               f"{ours['bytes'] / row['raw_bytes']:.4f} |")
-    print("\n| loader | cache budget | distinct bodies read | tensorboard RSS before | at most while reading | after |")
-    print("|---|---|---|---|---|---|")
-    for loader, m in report["cache_memory"].items():
-        grown = lambda mib: f"{mib:.0f} MiB (+{mib - m['rss_before_mib']:.0f})"  # noqa: E731
-        print(f"| {loader} | {m['budget_mib']} MiB | {m['distinct_mib_read']:.0f} MiB | {m['rss_before_mib']:.0f} MiB | "
+    print("\n| loader, cache budget | distinct bodies read | tensorboard RSS before | at most while reading | after |")
+    print("|---|---|---|---|---|")
+    for key, m in report["cache_memory"].items():
+        grown = lambda mib: f"{mib:.0f} MiB ({mib - m['rss_before_mib']:+.0f})"  # noqa: E731
+        print(f"| {key} | {m['distinct_mib_read']:.0f} MiB | {m['rss_before_mib']:.0f} MiB | "
               f"{grown(m['rss_peak_mib'])} | {grown(m['rss_after_mib'])} |")
     probe = report["split_blob_probe_ms"]
     print("\n| one 1M-vertex step stored as k blobs, read at once | " + " | ".join(f"k = {k}" for k in SPLITS) + " |")
