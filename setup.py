@@ -56,6 +56,7 @@ setuptools.setup(
         "tensorboard>=2.16,<3",
         "numpy>=1.23",
         "protobuf>=3.20",
+        "pyfarmhash>=0.5,<0.6",  # verifies the checksums (FarmHash Fingerprint64) of stored samples
         "trimesh>=4,<6",  # graphics_ops.mesh.io reads mesh files through it
     ],
     extras_require={

@@ -6,13 +6,27 @@ loader) it starts one real `tensorboard` over one logdir holding the same meshes
 vertices, twice as many faces, RGB colours) logged by `tb_mesh_plugin.summary.mesh` and by
 `tensorboard.plugins.mesh.summary_v2.mesh`, and measures the time and bytes to fetch one step:
 
-- ours: `data/plugin/mesh3d/mesh` (one request, our wire format);
-- ours serving the built-in summaries: `data/plugin/mesh3d/builtin_mesh`;
+- ours, first read: `data/plugin/mesh3d/mesh` (one request, our wire format), each time a step the
+  plugin's response cache does not hold (a distinct `max_points` above the vertex count: the same
+  full step, under another cache key; every answer is checked to be a cache miss);
+- ours, repeat: the same request again, answered from the cache; its server-side time is the
+  plugin's `Server-Timing` header (the handler's time, without sending the body);
+- ours, revalidation: the request with the step's `ETag` in `If-None-Match` (answered 304);
+- ours serving the built-in summaries: `data/plugin/mesh3d/builtin_mesh` (first reads, as above);
 - built-in: what its frontend fetches for one step, `data/plugin/mesh/meshes` (metadata) then
   `data/plugin/mesh/data` for VERTEX, FACE and COLOR.
 
 Our plugin keeps every step (`--samples_per_plugin=mesh3d=0`); the built-in plugin runs with its
-default sampling, because with `mesh=0` it passes 0 on as `downsample` and serves nothing.
+default sampling, because with `mesh=0` it passes 0 on as `downsample` and serves nothing. The
+response cache gets a budget of CACHE_MB. Measurements start once the loader lists every step.
+
+Memory: in a fresh `tensorboard` per loader and cache budget (0, the cache off, and CACHE_MB), every
+distinct step and preview of the logdir is read once (several times the budget) while the resident
+memory of the process is sampled; the difference between the two budgets is what the cache holds.
+
+Then a prototype: the same bytes as a 1M-vertex step stored as one blob or split into k blobs of one
+step, read with k concurrent `read_blob` calls from a RustBoard data server and from the Python
+loader, to see whether splitting large samples would bring the first read down.
 
 Then, in headless Chromium through the real 3D tab, the time from a step change to the first frame
 drawn for 1M points (a decimated preview first, then the full step; float32 and uint16 positions), and
@@ -22,13 +36,18 @@ Prints a markdown table and writes bench/results/dashboard.json. Times are media
 """
 
 import argparse
+import concurrent.futures
+import contextlib
 import json
+import os
 import pathlib
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -40,13 +59,20 @@ from bench import report
 from bench.measure import machine
 from demo import headless_chromium, tensorboard_process
 from demo.sample_logdir import twisted_torus
-from tb_mesh_plugin import summary
+from tb_mesh_plugin import response_cache, summary
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "dashboard.json"
 SIZES = {"100k": 400, "1M": 4000}  # rings of a 250-segment torus: 100k and 1M vertices
 STEPS = 2
-TARGETS = {"speedup_1M": 20.0, "bytes_ratio": 1.02, "first_frame_1M_s": 1.5}
+TARGETS = {
+    "speedup_1M": {"RustBoard": 50.0, "Python loader": 80.0},
+    "repeat_server_ms": 10.0,
+    "bytes_ratio": 1.02,
+    "first_frame_1M_s": 1.5,
+}
+CACHE_MB = 64
+SPLITS = (1, 2, 4, 8, 16)  # blobs per step in the split-blob prototype
 
 
 def write_logdir(logdir):
@@ -65,39 +91,152 @@ def write_logdir(logdir):
             summary.point_cloud("points/uint16", points[step] * (1 + step), quantize="uint16", step=step)
 
 
-def _get(url):
-    with urllib.request.urlopen(url, timeout=600) as response:
-        return response.read()
+def _get(url, headers=None):
+    """(status, body, response headers) of a GET; a 304 is an answer, not an error."""
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=600) as response:
+            return response.status, response.read(), response.headers
+    except urllib.error.HTTPError as e:
+        if e.code != 304:
+            raise
+        return e.code, e.read(), e.headers
+
+
+def _server_ms(headers):
+    """The plugin's own time for a response, from its `Server-Timing: mesh3d;dur=MS` header."""
+    return float(headers["Server-Timing"].split("dur=")[1])
 
 
 def timed(fetch, repeats):
-    """(median seconds, bytes) of `fetch()`, which returns the bytes it received, after a warm-up."""
+    """Medians over `repeats` calls of `fetch()` after a warm-up: `{"seconds", "bytes", "server_ms"}`.
+
+    `fetch()` returns `(bytes received, server ms or None)`.
+    """
     fetch()
-    times, size = [], 0
+    times, server, size = [], [], 0
     for _ in range(repeats):
         start = time.perf_counter()
-        size = fetch()
+        size, server_ms = fetch()
         times.append(time.perf_counter() - start)
-    return statistics.median(times), size
+        server.append(server_ms)
+    server_ms = statistics.median(server) if None not in server else None
+    return {"seconds": statistics.median(times), "bytes": size, "server_ms": server_ms}
 
 
 def fetch_cases(url, size, step):
-    """{name: fetch()} for one step of the `size` mesh."""
+    """{name: fetch()} for one step of the `size` mesh; see the module docstring."""
     ours = f"{url}/data/plugin/mesh3d"
-    query = lambda tag: urllib.parse.urlencode({"run": "bench", "tag": tag, "step": step})  # noqa: E731
+    fresh = iter(range(10**7, 2 * 10**7))  # max_points above any vertex count: full steps, distinct keys
+
+    def query(tag, **extra):
+        return urllib.parse.urlencode({"run": "bench", "tag": tag, "step": step, **extra})
+
+    def first_read(route, tag):
+        def fetch():
+            status, body, headers = _get(f"{ours}/{route}?{query(tag, max_points=next(fresh))}")
+            assert status == 200 and headers["X-Mesh3d-Cache"] == "miss", (status, headers)
+            return len(body), _server_ms(headers)
+
+        return fetch
+
+    warmed = []
+
+    def repeat():  # timed()'s warm-up call reads the step; every later one is a hit
+        status, body, headers = _get(f"{ours}/mesh?{query(f'ours/{size}')}")
+        assert status == 200 and (headers["X-Mesh3d-Cache"] == "hit" or not warmed), (status, headers)
+        warmed.append(True)
+        return len(body), _server_ms(headers)
+
+    etags = []
+
+    def revalidate():  # timed()'s warm-up call fetches the step's ETag; the timed calls only revalidate
+        if not etags:
+            etags.append(_get(f"{ours}/mesh?{query(f'ours/{size}')}")[2]["ETag"])
+        status, body, answer = _get(f"{ours}/mesh?{query(f'ours/{size}')}", {"If-None-Match": etags[0]})
+        assert status == 304 and not body, status
+        return 0, _server_ms(answer)
 
     def builtin():
         base, tag = f"{url}/data/plugin/mesh", f"builtin/{size}"
-        total = len(_get(f"{base}/meshes?{urllib.parse.urlencode({'run': 'bench', 'tag': tag})}"))
+        total = len(_get(f"{base}/meshes?{urllib.parse.urlencode({'run': 'bench', 'tag': tag})}")[1])
         for content in ("VERTEX", "FACE", "COLOR"):
             params = {"run": "bench", "tag": tag, "step": step, "sample": 0, "content_type": content}
-            total += len(_get(f"{base}/data?{urllib.parse.urlencode(params)}"))
-        return total
+            total += len(_get(f"{base}/data?{urllib.parse.urlencode(params)}")[1])
+        return total, None
 
     return {
-        "ours": lambda: len(_get(f"{ours}/mesh?{query(f'ours/{size}')}")),
-        "ours (built-in summaries)": lambda: len(_get(f"{ours}/builtin_mesh?{query(f'builtin/{size}')}")),
+        "ours": first_read("mesh", f"ours/{size}"),
+        "ours, repeat": repeat,
+        "ours, 304": revalidate,
+        "ours (built-in summaries)": first_read("builtin_mesh", f"builtin/{size}"),
         "built-in mesh plugin": builtin,
+    }
+
+
+def _process_id(port):
+    """The id of the `tensorboard` process started with `--port port` (where the plugin and its cache live)."""
+    for entry in pathlib.Path("/proc").iterdir():
+        try:
+            arguments = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if (
+            entry.name.isdigit()
+            and b"--port" in arguments
+            and arguments[arguments.index(b"--port") + 1] == str(port).encode()
+        ):
+            return int(entry.name)
+    raise LookupError(f"no process was started with --port {port}")
+
+
+def _rss_mib(pid):
+    for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise ValueError(f"no VmRSS for process {pid}")
+
+
+def _wait_loaded(url):
+    """Waits until the loader lists every step of every tag, so loading does not overlap the measurements."""
+
+    def loaded():
+        try:
+            runs = json.loads(_get(f"{url}/data/plugin/mesh3d/tags")[1])["runs"]
+        except OSError:
+            return False
+        counts = [len(entry["steps"]) for tags in runs.values() for entry in tags.values()]
+        return len(counts) == 2 * len(SIZES) + 2 and set(counts) == {STEPS}
+
+    tensorboard_process.wait_until(loaded, 600, "the benchmark logdir to be loaded")
+
+
+def cache_memory(url, tags):
+    """Reads every distinct step and preview of `tags` once, sampling the tensorboard process' RSS.
+
+    Returns the RSS (MiB) before, at most while reading (which includes the copies a request makes
+    while it runs) and after the last read, the bytes read and the cache budget.
+    """
+    port = int(url.rsplit(":", 1)[1])
+    pid = _process_id(port)
+    before = peak = _rss_mib(pid)
+    read = 0
+    for (route, tag), steps in tags.items():
+        for step in steps:
+            for max_points in (None, 65_536, 262_144):
+                params = {
+                    "run": "bench",
+                    "tag": tag,
+                    "step": step,
+                    **({"max_points": max_points} if max_points else {}),
+                }
+                _, body, _ = _get(f"{url}/data/plugin/mesh3d/{route}?{urllib.parse.urlencode(params)}")
+                read += len(body)
+                peak = max(peak, _rss_mib(pid))
+    return {
+        "rss_before_mib": before,
+        "rss_peak_mib": peak,
+        "rss_after_mib": _rss_mib(pid),
+        "distinct_mib_read": read / 2**20,
     }
 
 
@@ -140,9 +279,7 @@ PICKS = """async ([tag, count]) => {
   const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
   const times = [];
   for (let i = 0; i < count; i++) {
-    const init = {
-      clientX: rect.left + rect.width / 2 + (i % 5), clientY: rect.top + rect.height / 2, buttons: 0, bubbles: true,
-    };
+    const init = {clientX: rect.left + rect.width / 2 + (i % 5), clientY: rect.top + rect.height / 2, buttons: 0, bubbles: true};
     view.dispatchEvent(new PointerEvent('pointermove', init));
     await frame();
     await frame();
@@ -219,12 +356,88 @@ def browser_measurements(url, repeats):
     return results
 
 
+@contextlib.contextmanager
+def _rustboard_data_server(logdir):
+    """A RustBoard data server over `logdir` keeping every step; yields its data provider."""
+    from tensorboard.data import server_ingester
+    from tensorboard.util import grpc_util
+
+    ingester = server_ingester.SubprocessServerDataIngester(
+        server_ingester.get_server_binary(),
+        str(logdir),
+        reload_interval=0,
+        channel_creds_type=grpc_util.ChannelCredsType.LOCAL,
+        samples_per_plugin={"split_probe": 0},
+    )
+    ingester.start()
+    try:
+        yield ingester.data_provider
+    finally:
+        ingester._stdin_handle.close()  # the server runs with --die-after-stdin: this stops it
+
+
+def _read_split_steps(data_provider, repeats, step_bytes):
+    """{k: median ms} to read each step of tags `parts{k}` through `data_provider`, its k blobs at once."""
+    from tensorboard import context
+
+    ctx = context.RequestContext()
+
+    def loaded():
+        series = data_provider.read_blob_sequences(ctx, experiment_id="", plugin_name="split_probe", downsample=10**6)
+        tags = series.get("run", {})
+        return tags if all(len(tags.get(f"parts{k}", [])) == repeats for k in SPLITS) else None
+
+    deadline = time.monotonic() + 300
+    while not (tags := loaded()):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the loader did not load the split-blob logdir")
+        time.sleep(0.2)
+    times = {k: [] for k in SPLITS}
+    with concurrent.futures.ThreadPoolExecutor(max(SPLITS)) as pool:
+        for step in range(repeats):  # interleaved, so a busy moment of the machine hits every k alike
+            for k in SPLITS:
+                keys = [value.blob_key for value in tags[f"parts{k}"][step].values]
+                start = time.perf_counter()
+                parts = list(pool.map(lambda key: data_provider.read_blob(ctx, blob_key=key), keys))
+                times[k].append(time.perf_counter() - start)
+                assert sum(map(len, parts)) == step_bytes
+    return {k: statistics.median(t) * 1000 for k, t in times.items()}
+
+
+def split_blob_probe(tmp, step_bytes, repeats):
+    """Per loader, {k: median ms} to read one step of `step_bytes` bytes stored as k blobs, read k at once."""
+    from tensorboard.compat.proto import summary_pb2
+
+    from tests.tb_mesh_plugin.logdir_reading import python_data_provider
+
+    logdir = pathlib.Path(tmp) / "split"
+    data = np.random.default_rng(1).bytes(step_bytes)
+    plugin_data = summary_pb2.SummaryMetadata.PluginData(plugin_name="split_probe")
+    blob_sequence = summary_pb2.SummaryMetadata(
+        plugin_data=plugin_data, data_class=summary_pb2.DATA_CLASS_BLOB_SEQUENCE
+    )
+    with tf.summary.create_file_writer(str(logdir / "run")).as_default():
+        for k in SPLITS:
+            part = -(-step_bytes // k)
+            for step in range(repeats):
+                parts = tf.constant([data[i * part : (i + 1) * part] for i in range(k)])
+                tf.summary.write(f"parts{k}", parts, step=step, metadata=blob_sequence)
+    with _rustboard_data_server(logdir) as data_provider:
+        result = {"RustBoard": _read_split_steps(data_provider, repeats, step_bytes)}
+    python_loader = python_data_provider(logdir, {"split_probe": 0})
+    result["Python loader"] = _read_split_steps(python_loader, repeats, step_bytes)
+    return result
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--no-browser", action="store_true", help="skip the measurements in headless Chromium")
     args = parser.parse_args()
 
-    measured = {"machine": machine(), "targets": TARGETS, "fetch": {}, "browser": None}
+    measured = {"machine": machine(), "targets": TARGETS, "fetch": {}, "cache_memory": {}, "browser": None}
+    tags = {("mesh", f"ours/{size}"): range(STEPS) for size in SIZES}
+    tags.update({("builtin_mesh", f"builtin/{size}"): range(STEPS) for size in SIZES})
     with tempfile.TemporaryDirectory() as tmp:
         logdir = pathlib.Path(tmp) / "logs"
         print("writing the benchmark logdir ...", file=sys.stderr)
@@ -232,76 +445,76 @@ def main():
         for load_fast in ("true", "false"):
             loader = "RustBoard" if load_fast == "true" else "Python loader"
             flags = (f"--load_fast={load_fast}", "--samples_per_plugin=mesh3d=0")
+            for budget in (0, CACHE_MB):  # the cache off, then on: the difference in RSS is what it holds
+                os.environ[response_cache.ENVIRONMENT_VARIABLE] = str(budget)
+                with tensorboard_process.tensorboard(logdir, *flags) as server:
+                    url = server.url
+                    _wait_loaded(url)
+                    measured["cache_memory"][f"{loader}, {budget} MiB"] = cache_memory(url, tags)
+            os.environ[response_cache.ENVIRONMENT_VARIABLE] = str(CACHE_MB)
             with tensorboard_process.tensorboard(logdir, *flags) as server:
                 url = server.url
+                _wait_loaded(url)
                 for size, rings in SIZES.items():
                     row = {"raw_bytes": raw_bytes(rings)}
                     for name, fetch in fetch_cases(url, size, STEPS - 1).items():
                         repeats = 1 if name == "built-in mesh plugin" and size == "1M" else args.repeats
-                        seconds, received = timed(fetch, repeats)
-                        row[name] = {"seconds": seconds, "bytes": received}
-                        print(f"{loader} {size} {name}: {seconds:.3f} s, {received} bytes", file=sys.stderr)
+                        row[name] = timed(fetch, repeats)
+                        print(f"{loader} {size} {name}: {row[name]}", file=sys.stderr)
                     measured["fetch"][f"{loader} {size}"] = row
-                if load_fast == "true":
+                if load_fast == "true" and not args.no_browser:
                     measured["browser"] = browser_measurements(url, args.repeats)
+        print("split-blob prototype ...", file=sys.stderr)
+        step_bytes = measured["fetch"][f"RustBoard {list(SIZES)[-1]}"]["ours"]["bytes"]
+        measured["split_blob_probe_ms"] = split_blob_probe(tmp, step_bytes, max(5, 2 * args.repeats))
     report.write_json(RESULTS, measured)
     print_tables(measured)
 
 
-def _cell(fetch):
-    return f"{fetch['seconds'] * 1000:.0f} ms, {fetch['bytes'] / 2**20:.1f} MiB"
-
-
 def print_tables(measured):
-    columns = [
-        (title, "l")
-        for title in (
-            "loader, mesh",
-            "ours",
-            "ours (built-in summaries)",
-            "built-in mesh plugin",
-            "speed-up",
-            "bytes / raw arrays",
-        )
-    ]
-    rows = []
+    print(
+        "| loader, mesh | ours, first read (server) | repeat (server) | 304 (server) | ours (built-in summaries) "
+        "| built-in mesh plugin | speed-up, first read | bytes / raw arrays |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     for key, row in measured["fetch"].items():
         ours, theirs = row["ours"], row["built-in mesh plugin"]
-        rows.append(
-            [
-                key,
-                _cell(ours),
-                _cell(row["ours (built-in summaries)"]),
-                _cell(theirs),
-                f"{theirs['seconds'] / ours['seconds']:.0f}×",
-                f"{ours['bytes'] / row['raw_bytes']:.4f}",
-            ]
+        cell = lambda r: f"{r['seconds'] * 1000:.0f} ms, {r['bytes'] / 2**20:.1f} MiB"  # noqa: E731
+        timing = lambda r: f"{r['seconds'] * 1000:.1f} ms ({r['server_ms']:.1f} ms)"  # noqa: E731
+        print(
+            f"| {key} | {timing(ours)} | {timing(row['ours, repeat'])} | {timing(row['ours, 304'])} | "
+            f"{cell(row['ours (built-in summaries)'])} | {cell(theirs)} | {theirs['seconds'] / ours['seconds']:.0f}× | "
+            f"{ours['bytes'] / row['raw_bytes']:.4f} |"
         )
-    print(report.table(columns, rows))
-    browser = measured["browser"] or {}
+    print("\n| loader, cache budget | distinct bodies read | tensorboard RSS before | at most while reading | after |")
+    print("|---|---|---|---|---|")
+    for key, m in measured["cache_memory"].items():
+        grown = lambda mib: f"{mib:.0f} MiB ({mib - m['rss_before_mib']:+.0f})"  # noqa: E731
+        print(
+            f"| {key} | {m['distinct_mib_read']:.0f} MiB | {m['rss_before_mib']:.0f} MiB | "
+            f"{grown(m['rss_peak_mib'])} | {grown(m['rss_after_mib'])} |"
+        )
+    probe = measured["split_blob_probe_ms"]
+    print("\n| one 1M-vertex step stored as k blobs, read at once | " + " | ".join(f"k = {k}" for k in SPLITS) + " |")
+    print("|---|" + "---|" * len(SPLITS))
+    for loader, times in probe.items():
+        print(f"| {loader}, read_blob (median) | " + " | ".join(f"{times[k]:.0f} ms" for k in SPLITS) + " |")
+    browser = measured["browser"]
+    if not browser:
+        return
     if "skipped" in browser:
         print(f"\nBrowser measurements skipped: {browser['skipped']}")
         return
-    columns = [
-        (title, "l")
-        for title in (
-            "1M points, headless Chromium (SwiftShader)",
-            "first frame after a step change (preview)",
-            "full step drawn",
-            "hover pick",
+    print(
+        "\n| 1M points, headless Chromium (SwiftShader) | first frame after a step change (preview) | full step drawn | hover pick |"
+    )
+    print("|---|---|---|---|")
+    for tag in ("points/float32", "points/uint16"):
+        r = browser[tag]
+        print(
+            f"| {tag} | {r['first_frame_preview_s']:.2f} s | {r['full_step_drawn_s']:.2f} s | "
+            f"{r['pick_ms']:.1f} ms (hit: {r['pick_hit']}) |"
         )
-    ]
-    rows = [
-        [
-            tag,
-            f"{browser[tag]['first_frame_preview_s']:.2f} s",
-            f"{browser[tag]['full_step_drawn_s']:.2f} s",
-            f"{browser[tag]['pick_ms']:.1f} ms (hit: {browser[tag]['pick_hit']})",
-        ]
-        for tag in ("points/float32", "points/uint16")
-    ]
-    print()
-    print(report.table(columns, rows))
     print(f"\nthree.js Raycaster on 1M points (CPU, Node): {browser['three_raycaster_ms']:.1f} ms a pick")
 
 

@@ -3,7 +3,7 @@
 Arrays are converted to their stored dtypes (`schema.ARRAYS`): positions to float32 (or quantised),
 indices to int32, colours to uint8; each attribute gets its float32 values and its ranges. Each sample
 of the batch becomes one serialized string tensor: a JSON manifest, then one serialized `TensorProto`
-per array.
+per array, preceded by a checksum field (`storage.checksummed`).
 """
 
 import dataclasses
@@ -11,7 +11,7 @@ import json
 
 import tensorflow as tf
 
-from tb_mesh_plugin import schema
+from tb_mesh_plugin import schema, storage
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,6 +124,6 @@ def encode_samples(kind, stored, attributes, version):
         for s, value in zip(split, per_sample):
             serialized[s.name] = tf.io.serialize_tensor(value)
         parts = [tf.constant(manifest)] + [serialized[s.name] for s in stored]
-        return tf.io.serialize_tensor(tf.stack(parts))
+        return storage.checksummed(tf.io.serialize_tensor(tf.stack(parts)))
 
     return tf.map_fn(encode_one, tuple(s.values for s in split), fn_output_signature=tf.TensorSpec([], tf.string))

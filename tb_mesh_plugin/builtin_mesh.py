@@ -35,6 +35,8 @@ _ARRAYS = {
     _TYPES.FACE: schema.ARRAYS["faces"],
     _TYPES.COLOR: schema.ARRAYS["colors"],
 }
+# How deep a `json_config` may nest: three.js configs nest 3 levels; TensorBoard's JSON encoder recurses.
+MAX_CONFIG_DEPTH = 32
 
 
 class CorruptMeshError(ValueError):
@@ -48,11 +50,12 @@ class BuiltinMesh:
     name: str  # the mesh's name, as `summary_v2.mesh` was given it (with name scopes)
     instance_tags: dict  # content type -> tag of that component's tensor summary
     description: str
-    config: dict  # the parsed `json_config` ({} if absent or unreadable)
+    config: dict  # the parsed `json_config` ({} if absent, unreadable or too deep)
     shape: tuple  # the vertex tensor's shape, [B, N, 3]; dimensions may be -1 when unknown
     face_count: object  # F, or None without faces
     max_step: int
     max_wall_time: float
+    config_error: object = None  # why `json_config` was not served, or None
 
 
 def _parse(content):
@@ -62,12 +65,31 @@ def _parse(content):
         return None
 
 
+def _depth(value):
+    """How deeply a parsed JSON value nests lists and dicts (a scalar: 0), without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        value, depth = stack.pop()
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
+        if children is not None:
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def _config(text):
+    """`(config, error)`: the parsed `json_config` dict, or {} and why it cannot be served (None if absent)."""
     try:
         config = json.loads(text) if text else {}
+    except RecursionError:
+        return {}, f"its config_dict nests deeper than {MAX_CONFIG_DEPTH} levels"
     except ValueError:
-        return {}
-    return config if isinstance(config, dict) else {}
+        return {}, None
+    if not isinstance(config, dict):
+        return {}, None
+    if _depth(config) > MAX_CONFIG_DEPTH:
+        return {}, f"its config_dict nests deeper than {MAX_CONFIG_DEPTH} levels"
+    return config, None
 
 
 def group_meshes(listing):
@@ -86,15 +108,19 @@ def group_meshes(listing):
                 continue
             tag, series, data = components[_TYPES.VERTEX]
             face = components.get(_TYPES.FACE)
+            config, config_error = _config(data.json_config)
+            if config_error:
+                logger.warning("mesh3d: run %r built-in mesh %r: %s", run, name, config_error)
             meshes.setdefault(run, {})[name] = BuiltinMesh(
                 name=name,
                 instance_tags={content_type: c[0] for content_type, c in components.items()},
                 description=series.description or "",
-                config=_config(data.json_config),
+                config=config,
                 shape=tuple(data.shape),
                 face_count=face[2].shape[1] if face and len(face[2].shape) == 3 else None,
                 max_step=max(c[1].max_step for c in components.values()),
                 max_wall_time=max(c[1].max_wall_time for c in components.values()),
+                config_error=config_error,
             )
     return meshes
 

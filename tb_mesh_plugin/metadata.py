@@ -79,8 +79,8 @@ def parse_plugin_content(content):
     """Parses `plugin_data.content` bytes into a dict; raises `MetadataError` if unreadable."""
     try:
         parsed = json.loads(content.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as e:
-        raise MetadataError(f"summary metadata is not valid JSON: {e}") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:
+        raise MetadataError(f"summary metadata is not valid JSON: {e!r}") from None
     if not isinstance(parsed, dict):
         raise MetadataError("summary metadata is not a JSON object")
     version = parsed.get("version")

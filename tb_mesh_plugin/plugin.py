@@ -6,16 +6,21 @@ Besides its own summaries it serves those of TensorBoard's built-in mesh plugin 
 the same wire format.
 """
 
+import hashlib
+import json
 import logging
 import pathlib
+import re
+import time
 
 from tensorboard import errors, plugin_util
-from tensorboard.backend import http_util
+from tensorboard.backend import http_util, json_util
 from tensorboard.data import provider
 from tensorboard.plugins import base_plugin
 from werkzeug import wrappers
 
-from tb_mesh_plugin import builtin_mesh, metadata, preview, schema, storage, wire
+import tb_mesh_plugin
+from tb_mesh_plugin import builtin_mesh, metadata, preview, response_cache, schema, storage, wire
 
 logger = logging.getLogger(__name__)
 
@@ -26,14 +31,29 @@ _ALL_STEPS = 2**31 - 1
 _DEFAULT_STEPS = 100
 # Steps per tag TensorBoard keeps without a `--samples_per_plugin` flag: (Python loader, RustBoard).
 _LOADER_LIMITS = {"blob_sequences": (10, 10), "tensors": (10, 100)}
+# Query parameters are plain ASCII decimal integers: no sign but a leading minus, no "_", no other digits.
+_DECIMAL = re.compile(r"-?[0-9]+")
+# Run and tag names RustBoard cannot read blobs of: its blob keys are JSON it parses without unescaping.
+_RUSTBOARD_UNREADABLE = re.compile(r'["\\]')
+# A stored step that fails its checksum or cannot be decoded: the request is valid, the stored bytes are
+# not, and asking again cannot help until the log changes (docs/http-api.md).
+_CORRUPT_STEP = 409
+# A valid request for a run or tag whose name the running loader cannot read blobs of.
+_UNREADABLE_NAME = 422
+# Part of every ETag, so another version of the plugin never revalidates an older body.
+_ETAG_VERSION = f"{tb_mesh_plugin.__version__}/wire{wire.VERSION}/checksum{storage.CHECKSUM_VERSION}"
 
 
 class _BadRequest(Exception):
-    """A client error, answered with `code` and a JSON message."""
+    """A client error (or a step that cannot be served), answered with `code` and a JSON message.
 
-    def __init__(self, code, message):
+    `reason`, when given, is a stable machine-readable word the viewer can act on.
+    """
+
+    def __init__(self, code, message, reason=None):
         super().__init__(message)
         self.code = code
+        self.reason = reason
 
 
 def _json_response(request, body, code=200):
@@ -41,18 +61,22 @@ def _json_response(request, body, code=200):
 
 
 def _route(handler):
-    """Wraps a handler so client errors become JSON 4xx responses."""
+    """Wraps a handler so client errors become JSON 4xx responses, timed in a `Server-Timing` header."""
 
     @wrappers.Request.application
     def serve(self, request):
+        start = time.perf_counter()
         try:
-            return handler(self, request)
+            response = handler(self, request)
         except _BadRequest as e:
-            return _json_response(request, {"error": str(e)}, code=e.code)
+            body = {"error": str(e)} if e.reason is None else {"error": str(e), "reason": e.reason}
+            response = _json_response(request, body, code=e.code)
         except errors.NotFoundError as e:
-            return _json_response(request, {"error": str(e)}, code=404)
+            response = _json_response(request, {"error": str(e)}, code=404)
         except errors.InvalidArgumentError as e:
-            return _json_response(request, {"error": str(e)}, code=400)
+            response = _json_response(request, {"error": str(e)}, code=400)
+        response.headers["Server-Timing"] = f"mesh3d;dur={(time.perf_counter() - start) * 1000:.1f}"
+        return response
 
     return serve
 
@@ -63,10 +87,11 @@ def _int_param(request, name, default=None):
         if default is None:
             raise _BadRequest(400, f"missing query parameter {name!r}")
         return default
-    try:
-        value = int(raw, 10)
-    except ValueError:
-        raise _BadRequest(400, f"query parameter {name!r} must be an integer, got {raw[:100]!r}") from None
+    if not _DECIMAL.fullmatch(raw):
+        raise _BadRequest(
+            400, f"query parameter {name!r} must be an integer in plain decimal digits 0-9, got {raw[:100]!r}"
+        )
+    value = int(raw) if len(raw) <= 20 else 2**64  # longer strings are out of range (and int() refuses them)
     if not -(2**63) <= value < 2**63:
         raise _BadRequest(400, f"query parameter {name!r} is out of the int64 range")
     return value
@@ -124,6 +149,63 @@ def _step_body(header, buffers, attributes, max_points):
     return wire.encode({**header, "attributes": attributes}, buffers)
 
 
+def _encodable(run, tag, entry):
+    """`entry`, or an error entry in its place if TensorBoard's JSON encoding of it fails.
+
+    Entries carry values read from summary metadata; one that nests too deeply for the encoder must
+    cost only its own card, not the listing of every run.
+    """
+    try:
+        json.dumps(json_util.Cleanse(entry))
+    except (RecursionError, ValueError, TypeError) as e:
+        logger.warning("mesh3d: run %r tag %r cannot be listed: %r", run, tag, e)
+        return {
+            "source": entry.get("source"),
+            "error": f"this summary's metadata cannot be listed: {e!r}"[:500],
+            "description": "",
+            "steps": [],
+        }
+    return entry
+
+
+def _etag(key):
+    """A strong entity tag (without quotes) for the body of a cache key."""
+    return hashlib.blake2b(repr((_ETAG_VERSION, key)).encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _cached_step_response(request, cache, key, encode):
+    """Answers a step request from the cache of encoded bodies, or with 304 if the browser holds it.
+
+    `key` determines the body (it includes the step's wall time); `encode()` reads and encodes it on
+    a miss. The response carries an `ETag` derived from the key and `Cache-Control: private, no-cache`,
+    so the browser revalidates its copy with `If-None-Match` instead of downloading it again.
+    """
+    etag = _etag(key)
+    headers = [("ETag", f'"{etag}"')]
+    if request.if_none_match.contains_weak(etag):
+        response = http_util.Respond(request, b"", "application/octet-stream", code=304, headers=headers)
+    else:
+        body, hit = cache.get_or_create(key, encode)
+        headers.append(("X-Mesh3d-Cache", "hit" if hit else "miss"))
+        response = http_util.Respond(request, body, "application/octet-stream", headers=headers)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _unreadable_by_rustboard(run, tag):
+    return bool(_RUSTBOARD_UNREADABLE.search(run) or _RUSTBOARD_UNREADABLE.search(tag))
+
+
+def _rustboard_name_message(run, tag):
+    """What is wrong with a name `_unreadable_by_rustboard` refuses, and how to get the steps shown."""
+    what = f"run {run!r}" if _RUSTBOARD_UNREADABLE.search(run) else f"tag {tag!r}"
+    return (
+        f"TensorBoard's fast loader (RustBoard, --load_fast=true) cannot read the steps of {what}: "
+        "names holding '\"' or '\\' are not readable through it. Rename the run's directory (or log "
+        "the tag under another name) without those characters, or start TensorBoard with --load_fast=false."
+    )
+
+
 def _wire_attribute(attribute):
     """An attribute's header entry: its description and the names of its two buffers."""
     values, ranges = schema.attribute_array_names(attribute["name"])
@@ -146,6 +228,8 @@ class MeshPlugin(base_plugin.TBPlugin):
             builtin_mesh.PLUGIN_NAME: _kept_limit(builtin_hint, _LOADER_LIMITS["tensors"][loader]),
         }
         self._builtin = builtin_mesh.BuiltinMeshReader(context.data_provider, _reads(builtin_hint))
+        self._rustboard = bool(loader)
+        self._cache = response_cache.ResponseCache(response_cache.capacity_from_environment())
 
     def get_plugin_apps(self):
         return {
@@ -159,7 +243,8 @@ class MeshPlugin(base_plugin.TBPlugin):
         return False  # Activity comes from `data_plugin_names` via the data provider.
 
     def data_plugin_names(self):
-        return (metadata.PLUGIN_NAME,)
+        # Built-in mesh summaries (torch / tensorboardX `add_mesh`) alone light the 3D tab up too.
+        return (metadata.PLUGIN_NAME, builtin_mesh.PLUGIN_NAME)
 
     def frontend_metadata(self):
         return base_plugin.FrontendMetadata(es_module_path="/index.js", tab_name="3D")
@@ -188,10 +273,10 @@ class MeshPlugin(base_plugin.TBPlugin):
         for run, tags in listing.items():
             for tag, series in tags.items():
                 entry = self._describe(run, tag, series, steps.get(run, {}).get(tag, []))
-                runs.setdefault(run, {})[tag] = entry
+                runs.setdefault(run, {})[tag] = _encodable(run, tag, entry)
         for run, meshes in self._builtin_keys(ctx, experiment, runs).items():
             for key, mesh in meshes.items():
-                runs.setdefault(run, {})[key] = self._describe_builtin(ctx, experiment, run, mesh)
+                runs.setdefault(run, {})[key] = _encodable(run, key, self._describe_builtin(ctx, experiment, run, mesh))
         return _json_response(request, {"runs": runs})
 
     def _builtin_keys(self, ctx, experiment, runs):
@@ -207,6 +292,9 @@ class MeshPlugin(base_plugin.TBPlugin):
         return keyed
 
     def _describe_builtin(self, ctx, experiment, run, mesh):
+        if mesh.config_error:
+            error = f"this built-in mesh cannot be shown: {mesh.config_error}"
+            return {"source": builtin_mesh.PLUGIN_NAME, "error": error, "description": mesh.description, "steps": []}
         steps = self._builtin.kept_steps(ctx, experiment, run, mesh)
         samples, vertex_count = (d if d > 0 else None for d in mesh.shape[:2]) if len(mesh.shape) == 3 else (None, None)
         return {
@@ -231,7 +319,7 @@ class MeshPlugin(base_plugin.TBPlugin):
         except metadata.MetadataError as e:
             logger.warning("mesh3d: run %r tag %r: %s", run, tag, e)
             return {"source": metadata.PLUGIN_NAME, "error": str(e), "description": series.description, "steps": []}
-        return {
+        entry = {
             "source": metadata.PLUGIN_NAME,
             "kind": content["kind"],
             "description": series.description,
@@ -247,6 +335,9 @@ class MeshPlugin(base_plugin.TBPlugin):
             "steps": [{"step": d.step, "wall_time": d.wall_time} for d in data],
             "sampling": _sampling(len(data), series.max_step, self._limits[metadata.PLUGIN_NAME], metadata.PLUGIN_NAME),
         }
+        if self._rustboard and _unreadable_by_rustboard(run, tag):
+            entry["error"] = _rustboard_name_message(run, tag)
+        return entry
 
     @staticmethod
     def _step_params(request):
@@ -262,10 +353,13 @@ class MeshPlugin(base_plugin.TBPlugin):
     @_route
     def _serve_mesh(self, request):
         run, tag, step, sample, max_points = self._step_params(request)
+        if self._rustboard and _unreadable_by_rustboard(run, tag):
+            raise _BadRequest(_UNREADABLE_NAME, _rustboard_name_message(run, tag), reason="unreadable_name")
         ctx = plugin_util.context(request.environ)
+        experiment = plugin_util.experiment_id(request.environ)
         series = self._data_provider.read_blob_sequences(
             ctx,
-            experiment_id=plugin_util.experiment_id(request.environ),
+            experiment_id=experiment,
             plugin_name=metadata.PLUGIN_NAME,
             downsample=_ALL_STEPS,
             run_tag_filter=provider.RunTagFilter(runs=[run], tags=[tag]),
@@ -278,25 +372,32 @@ class MeshPlugin(base_plugin.TBPlugin):
             raise _BadRequest(404, f"step {step} of run {run!r}, tag {tag!r} was not kept or not written")
         if sample >= len(datum.values):
             raise _BadRequest(404, f"sample {sample} is out of range: step {step} holds {len(datum.values)}")
-        blob = self._data_provider.read_blob(ctx, blob_key=datum.values[sample].blob_key)
-        try:
-            decoded = storage.decode_sample(blob)
-        except storage.CorruptSampleError as e:
-            logger.error("mesh3d: run %r tag %r step %d: %s", run, tag, step, e)
-            return _json_response(request, {"error": f"the stored step cannot be read: {e}"}, code=500)
-        header = {
-            "kind": decoded.kind,
-            "step": step,
-            "wall_time": datum.wall_time,
-            "sample": sample,
-            "num_samples": len(datum.values),
-        }
-        buffers = [
-            (name, schema.DTYPES[array.dtype].wire, array.shape, array.data) for name, array in decoded.arrays.items()
-        ]
-        attributes = [_wire_attribute(a) for a in decoded.attributes]
-        body = _step_body(header, buffers, attributes, max_points)
-        return http_util.Respond(request, body, "application/octet-stream")
+
+        def encode():
+            try:
+                # The blob as read is freed once verified: a checksummed sample decodes from its copy.
+                decoded = storage.decode_sample(
+                    self._data_provider.read_blob(ctx, blob_key=datum.values[sample].blob_key)
+                )
+            except storage.CorruptSampleError as e:
+                logger.error("mesh3d: run %r tag %r step %d: %s", run, tag, step, e)
+                raise _BadRequest(_CORRUPT_STEP, f"the stored step cannot be read: {e}", reason="corrupt") from None
+            header = {
+                "kind": decoded.kind,
+                "step": step,
+                "wall_time": datum.wall_time,
+                "sample": sample,
+                "num_samples": len(datum.values),
+            }
+            buffers = [
+                (name, schema.DTYPES[array.dtype].wire, array.shape, array.data)
+                for name, array in decoded.arrays.items()
+            ]
+            attributes = [_wire_attribute(a) for a in decoded.attributes]
+            return _step_body(header, buffers, attributes, max_points)
+
+        key = (metadata.PLUGIN_NAME, experiment, run, tag, step, sample, max_points, datum.wall_time)
+        return _cached_step_response(request, self._cache, key, encode)
 
     @_route
     def _serve_builtin_mesh(self, request):
@@ -306,21 +407,28 @@ class MeshPlugin(base_plugin.TBPlugin):
         mesh = self._builtin_keys(ctx, experiment, self._mesh3d_tags(ctx, experiment)).get(run, {}).get(tag)
         if mesh is None:
             raise _BadRequest(404, f"no built-in mesh for run {run!r} and tag {tag!r}")
-        try:
-            read = self._builtin.read_step(ctx, experiment, run, mesh, step, sample)
-        except IndexError as e:
-            raise _BadRequest(404, str(e)) from None
-        except builtin_mesh.CorruptMeshError as e:
-            logger.error("mesh3d: built-in mesh run %r tag %r step %d: %s", run, tag, step, e)
-            return _json_response(request, {"error": f"the stored step cannot be read: {e}"}, code=500)
-        if read is None:
+        wall_time = dict(self._builtin.kept_steps(ctx, experiment, run, mesh)).get(step)
+        if wall_time is None:
             raise _BadRequest(404, f"step {step} of run {run!r}, tag {tag!r} was not kept or not written")
-        wall_time, num_samples, arrays = read
-        kind = "mesh" if "faces" in arrays else "point_cloud"
-        header = {"kind": kind, "step": step, "wall_time": wall_time, "sample": sample, "num_samples": num_samples}
-        buffers = [(name, dtype, shape, data) for name, (dtype, shape, data) in arrays.items()]
-        body = _step_body(header, buffers, [], max_points)
-        return http_util.Respond(request, body, "application/octet-stream")
+
+        def encode():
+            try:
+                read = self._builtin.read_step(ctx, experiment, run, mesh, step, sample)
+            except IndexError as e:
+                raise _BadRequest(404, str(e)) from None
+            except builtin_mesh.CorruptMeshError as e:
+                logger.error("mesh3d: built-in mesh run %r tag %r step %d: %s", run, tag, step, e)
+                raise _BadRequest(_CORRUPT_STEP, f"the stored step cannot be read: {e}", reason="corrupt") from None
+            if read is None:
+                raise _BadRequest(404, f"step {step} of run {run!r}, tag {tag!r} was not kept or not written")
+            wall_time, num_samples, arrays = read
+            kind = "mesh" if "faces" in arrays else "point_cloud"
+            header = {"kind": kind, "step": step, "wall_time": wall_time, "sample": sample, "num_samples": num_samples}
+            buffers = [(name, dtype, shape, data) for name, (dtype, shape, data) in arrays.items()]
+            return _step_body(header, buffers, [], max_points)
+
+        key = (builtin_mesh.PLUGIN_NAME, experiment, run, tag, step, sample, max_points, wall_time)
+        return _cached_step_response(request, self._cache, key, encode)
 
     def _mesh3d_tags(self, ctx, experiment):
         """`{run: {tag: ...}}` of this plugin's own tags, to resolve built-in keys as the tags route does."""

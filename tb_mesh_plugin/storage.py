@@ -4,19 +4,78 @@ A sample is a serialized rank-1 string `TensorProto`: a JSON manifest, then one 
 `TensorProto` per array in the manifest's order (see docs/wire-format.md). Samples of format
 versions 1 to 3 are read; version 1 has no attributes, version 3 adds quantised positions and
 per-face colours.
+
+Samples written since checksums were added begin with a checksum field (`checksummed`): a fixed64
+field of the outer `TensorProto` numbered 2^29 - 1, which protobuf readers skip as unknown, holding
+the FarmHash Fingerprint64 of the rest of the sample. TensorFlow computes it in the graph
+(`tf.fingerprint`), so summaries written inside `tf.function` carry it; the plugin verifies it with
+`pyfarmhash`, the same function, before serving a step. Samples without the field (older logs) are
+read as before.
 """
 
 import dataclasses
 import json
 import math
 
+import farmhash
 from tensorboard.compat.proto import types_pb2
 
 from tb_mesh_plugin import metadata, schema, tensor_proto
 
 
+# The checksum field's key: field number 2^29 - 1 (the largest protobuf allows), wire type 1 (fixed64),
+# as a varint; then the 8-byte little-endian fingerprint.
+_CHECKSUM_KEY = bytes([0xF9, 0xFF, 0xFF, 0xFF, 0x0F])
+_CHECKSUM_SIZE = len(_CHECKSUM_KEY) + 8
+# What `tf.io.serialize_tensor` writes first for a string tensor: field 1 (dtype) = DT_STRING.
+_UNCHECKED_START = bytes([0x08, types_pb2.DT_STRING])
+# Identifies the checksum in use (FarmHash Fingerprint64), for cache validators.
+CHECKSUM_VERSION = 1
+
+
 class CorruptSampleError(ValueError):
     """A stored sample cannot be decoded."""
+
+
+class ChecksumMismatchError(CorruptSampleError):
+    """A stored sample's bytes differ from those written: its checksum does not match."""
+
+
+def checksummed(serialized):
+    """Prepends the checksum field to serialized samples, in TensorFlow ops (graph or eager).
+
+    Args:
+      serialized: a string tensor of serialized samples, any shape.
+
+    Returns:
+      A string tensor of the same shape: each element is its checksum field followed by its bytes.
+    """
+    import tensorflow as tf  # Only writers need TensorFlow; reading a sample does not.
+
+    flat = tf.reshape(serialized, [-1])
+    fingerprints = tf.fingerprint(flat)  # [n, 8] uint8: each Fingerprint64, little-endian
+    single_bytes = tf.constant([bytes([i]) for i in range(256)])
+    fields = tf.strings.reduce_join(tf.gather(single_bytes, tf.cast(fingerprints, tf.int32)), axis=-1)
+    joined = tf.strings.join([tf.constant(_CHECKSUM_KEY), fields, flat])
+    return tf.reshape(joined, tf.shape(serialized))
+
+
+def _verified(blob):
+    """The serialized sample inside a stored blob (bytes), its checksum verified if it has one."""
+    if blob[: len(_CHECKSUM_KEY)] == _CHECKSUM_KEY:
+        if len(blob) < _CHECKSUM_SIZE:
+            raise CorruptSampleError(f"sample of {len(blob)} bytes is shorter than its checksum field")
+        stored = int.from_bytes(blob[len(_CHECKSUM_KEY) : _CHECKSUM_SIZE], "little")
+        payload = bytes(blob[_CHECKSUM_SIZE:])
+        if farmhash.fingerprint64(payload) != stored:
+            raise ChecksumMismatchError(
+                "its checksum does not match: the stored bytes were changed after they were written "
+                "(a damaged disk or file); log the step again"
+            )
+        return payload
+    if blob[: len(_UNCHECKED_START)] != _UNCHECKED_START:
+        raise CorruptSampleError("sample starts with neither a checksum nor a string tensor")
+    return blob
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,8 +134,12 @@ def _check_against_schema(name, array):
 
 
 def decode_sample(blob):
-    """Decodes one stored sample (bytes) into a `Sample`; raises `CorruptSampleError`."""
-    outer = _parse_tensor(blob, "sample")
+    """Decodes one stored sample (bytes) into a `Sample`; raises `CorruptSampleError`.
+
+    Raises `ChecksumMismatchError` (a `CorruptSampleError`) if the sample has a checksum and its bytes
+    do not match it.
+    """
+    outer = _parse_tensor(_verified(blob), "sample")
     if outer.dtype != types_pb2.DT_STRING or not outer.strings:
         raise CorruptSampleError("sample is not a non-empty string tensor")
     parts = outer.strings
@@ -85,7 +148,7 @@ def decode_sample(blob):
         names = manifest["arrays"]
         kind = manifest["kind"]
         version = manifest["version"]
-    except (UnicodeDecodeError, ValueError, KeyError, TypeError) as e:
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError) as e:
         raise CorruptSampleError(f"sample manifest is unreadable: {e!r}") from None
     if version not in metadata.READABLE_VERSIONS:
         raise CorruptSampleError(f"sample has format version {version!r}; readable: {metadata.READABLE_VERSIONS}")

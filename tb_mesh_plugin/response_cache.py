@@ -1,0 +1,117 @@
+"""A thread-safe cache of encoded step responses, bounded by bytes, evicting the least recently used.
+
+TensorBoard serves requests on threads, so scrubbing back to a step, a second card of the same tag
+and the ghost of a step ask for the same bytes, often at once. The plugin keys each encoded body by
+what determines it (run, tag, step, sample, `max_points` and the step's wall time: a rewritten step
+has a new wall time) and keeps the most recently used bodies up to a byte budget. Concurrent misses
+of one key wait for the first caller's result instead of reading the step again.
+
+The budget comes from the environment variable `TB_MESH3D_CACHE_MB` (MiB; 0 turns the cache off):
+a plugin that TensorBoard loads from its entry point gets no command-line flag of its own.
+"""
+
+import collections
+import logging
+import os
+import threading
+
+logger = logging.getLogger(__name__)
+
+ENVIRONMENT_VARIABLE = "TB_MESH3D_CACHE_MB"
+DEFAULT_MEGABYTES = 256
+
+
+def capacity_from_environment(environ=None):
+    """The cache budget in bytes from `TB_MESH3D_CACHE_MB`, or the default; a bad value logs and uses it."""
+    raw = (os.environ if environ is None else environ).get(ENVIRONMENT_VARIABLE)
+    if raw is None or not raw.strip():
+        return DEFAULT_MEGABYTES * 2**20
+    try:
+        megabytes = float(raw)
+    except ValueError:
+        megabytes = -1.0
+    if not 0 <= megabytes < 2**40:
+        logger.warning("mesh3d: %s=%r is not a size in MiB >= 0; using %d", ENVIRONMENT_VARIABLE, raw, DEFAULT_MEGABYTES)
+        return DEFAULT_MEGABYTES * 2**20
+    return int(megabytes * 2**20)
+
+
+class ResponseCache:
+    """Maps hashable keys to `bytes` bodies, keeping at most `capacity` bytes of bodies.
+
+    A body larger than the capacity is returned but not kept. All methods are thread-safe.
+    """
+
+    def __init__(self, capacity):
+        if capacity < 0:
+            raise ValueError(f"capacity must be >= 0 bytes, got {capacity}")
+        self.capacity = capacity
+        self._bodies = collections.OrderedDict()  # key -> body, least recently used first
+        self._size = 0
+        self._lock = threading.Lock()
+        self._pending = {}  # key -> threading.Event set when its first caller is done
+
+    @property
+    def size(self):
+        """Bytes of bodies held."""
+        with self._lock:
+            return self._size
+
+    def __len__(self):
+        with self._lock:
+            return len(self._bodies)
+
+    def get(self, key):
+        """The body of `key` (marking it most recently used), or None."""
+        with self._lock:
+            body = self._bodies.get(key)
+            if body is not None:
+                self._bodies.move_to_end(key)
+            return body
+
+    def put(self, key, body):
+        """Keeps `body` under `key`, evicting the least recently used bodies to stay within capacity."""
+        if len(body) > self.capacity:
+            return
+        with self._lock:
+            old = self._bodies.pop(key, None)
+            if old is not None:
+                self._size -= len(old)
+            while self._bodies and self._size + len(body) > self.capacity:
+                _, evicted = self._bodies.popitem(last=False)
+                self._size -= len(evicted)
+            self._bodies[key] = body
+            self._size += len(body)
+
+    def get_or_create(self, key, create):
+        """`(body, hit)`: the cached body of `key`, or `create()`'s, kept for the next caller.
+
+        While one caller creates the body of a key, other callers of that key wait for it. If the
+        creator fails (its exception propagates to it alone), or its body was too large to keep,
+        the waiters create their own.
+        """
+        while True:
+            with self._lock:
+                body = self._bodies.get(key)
+                if body is not None:
+                    self._bodies.move_to_end(key)
+                    return body, True
+                pending = self._pending.get(key)
+                if pending is None:
+                    done = self._pending[key] = threading.Event()
+                    break
+            pending.wait()
+            with self._lock:
+                if key not in self._bodies:
+                    # The first caller kept nothing: create the body here, without waiting again.
+                    done = None
+                    break
+        try:
+            body = create()
+            self.put(key, body)
+            return body, False
+        finally:
+            if done is not None:
+                with self._lock:
+                    del self._pending[key]
+                done.set()

@@ -1,0 +1,109 @@
+"""The byte-bounded LRU cache of encoded step responses."""
+
+import threading
+
+import pytest
+
+from tb_mesh_plugin import response_cache
+from tb_mesh_plugin.response_cache import ResponseCache
+
+
+def test_a_kept_body_is_returned_and_counted():
+    cache = ResponseCache(100)
+    cache.put("a", b"x" * 30)
+    assert cache.get("a") == b"x" * 30 and cache.get("b") is None
+    assert (cache.size, len(cache)) == (30, 1)
+    cache.put("a", b"y" * 10)  # replacing a key counts only its new body
+    assert (cache.get("a"), cache.size, len(cache)) == (b"y" * 10, 10, 1)
+
+
+def test_the_least_recently_used_bodies_are_evicted_to_stay_within_the_byte_budget():
+    cache = ResponseCache(100)
+    for key in "abc":
+        cache.put(key, key.encode() * 30)
+    cache.get("a")  # now b is the least recently used
+    cache.put("d", b"d" * 30)
+    assert cache.get("b") is None and all(cache.get(k) for k in "acd")
+    cache.put("e", b"e" * 70)  # needs 70 of 100 bytes: evicts until it fits
+    assert [k for k in "acde" if cache.get(k)] == ["d", "e"] and cache.size == 100
+
+
+def test_a_body_larger_than_the_budget_is_not_kept_and_a_zero_budget_keeps_nothing():
+    cache = ResponseCache(100)
+    cache.put("a", b"a" * 50)
+    cache.put("big", b"b" * 101)
+    assert cache.get("big") is None and cache.get("a") == b"a" * 50
+    off = ResponseCache(0)
+    assert off.get_or_create("a", lambda: b"a") == (b"a", False)
+    assert off.get_or_create("a", lambda: b"b") == (b"b", False) and off.size == 0
+
+
+def test_get_or_create_creates_once_and_then_hits():
+    cache = ResponseCache(100)
+    calls = []
+    create = lambda: calls.append(1) or b"body"  # noqa: E731
+    assert cache.get_or_create("k", create) == (b"body", False)
+    assert cache.get_or_create("k", create) == (b"body", True)
+    assert len(calls) == 1
+
+
+def test_concurrent_misses_of_one_key_wait_for_the_first_creator():
+    cache = ResponseCache(1000)
+    started, release = threading.Event(), threading.Event()
+    calls, results = [], []
+
+    def create():
+        calls.append(1)
+        started.set()
+        assert release.wait(10)
+        return b"step"
+
+    first = threading.Thread(target=lambda: results.append(cache.get_or_create("k", create)))
+    first.start()
+    assert started.wait(10)
+    others = [threading.Thread(target=lambda: results.append(cache.get_or_create("k", create))) for _ in range(8)]
+    for thread in others:
+        thread.start()
+    release.set()
+    for thread in [first, *others]:
+        thread.join(10)
+    assert len(calls) == 1
+    assert sorted(results) == [(b"step", False)] + [(b"step", True)] * 8
+
+
+def test_a_failed_creation_reaches_only_its_caller_and_the_next_caller_creates_again():
+    cache = ResponseCache(100)
+
+    def fail():
+        raise KeyError("unreadable")
+
+    with pytest.raises(KeyError):
+        cache.get_or_create("k", fail)
+    assert cache.get_or_create("k", lambda: b"ok") == (b"ok", False)
+
+
+def test_many_threads_keep_the_byte_count_exact_and_within_budget():
+    cache = ResponseCache(1000)
+
+    def work(seed):
+        for i in range(300):
+            key = (seed * 7 + i) % 40
+            cache.get_or_create(key, lambda: bytes(10 + key * 3))
+
+    threads = [threading.Thread(target=work, args=(s,)) for s in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    kept = [cache.get(k) for k in range(40)]
+    assert cache.size == sum(len(b) for b in kept if b is not None) <= 1000
+
+
+@pytest.mark.parametrize(
+    "value, megabytes",
+    [(None, response_cache.DEFAULT_MEGABYTES), ("", response_cache.DEFAULT_MEGABYTES), ("64", 64), ("0", 0),
+     ("0.5", 0.5), ("-1", response_cache.DEFAULT_MEGABYTES), ("lots", response_cache.DEFAULT_MEGABYTES)],
+)
+def test_the_budget_comes_from_the_environment(value, megabytes):
+    environ = {} if value is None else {response_cache.ENVIRONMENT_VARIABLE: value}
+    assert response_cache.capacity_from_environment(environ) == int(megabytes * 2**20)
