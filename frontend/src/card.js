@@ -37,8 +37,10 @@ export function samplingNote(entry) {
   const sampling = entry.sampling;
   if (!sampling?.may_have_dropped) return '';
   const kept = (entry.steps || []).length;
-  return `Showing the ${kept} steps TensorBoard kept up to step ${entry.max_step}: it keeps at most ` +
-    `${sampling.limit} per tag and may have dropped others. Start it with ${sampling.keep_all_flag} to keep them all.`;
+  return (
+    `Showing the ${kept} steps TensorBoard kept up to step ${entry.max_step}: it keeps at most ` +
+    `${sampling.limit} per tag and may have dropped others. Start it with ${sampling.keep_all_flag} to keep them all.`
+  );
 }
 
 function countText(entry) {
@@ -237,7 +239,12 @@ export class MeshCard {
   buildControls() {
     const controls = el('div', 'mesh3d-controls');
     const step = labelled('', 'mesh3d-step-control', {
-      type: 'range', min: 0, max: 0, step: 1, value: 0, 'aria-label': 'step',
+      type: 'range',
+      min: 0,
+      max: 0,
+      step: 1,
+      value: 0,
+      'aria-label': 'step',
     });
     this.stepInput = step.input;
     this.stepInput.className = 'mesh3d-step';
@@ -267,7 +274,12 @@ export class MeshCard {
       options.append(wireframe.label);
     } else if (this.entry.kind === 'point_cloud') {
       const size = labelled('point size ', 'mesh3d-option', {
-        type: 'range', min: 1, max: 12, step: 1, value: this.style.pointSize, class: 'mesh3d-point-size',
+        type: 'range',
+        min: 1,
+        max: 12,
+        step: 1,
+        value: this.style.pointSize,
+        class: 'mesh3d-point-size',
       });
       size.input.addEventListener('input', () => {
         this.style.pointSize = Number(size.input.value);
@@ -277,7 +289,12 @@ export class MeshCard {
     }
     if (this.entry.samples > 1) {
       const sample = labelled('sample ', 'mesh3d-option', {
-        type: 'number', min: 0, max: this.entry.samples - 1, step: 1, value: 0, class: 'mesh3d-sample',
+        type: 'number',
+        min: 0,
+        max: this.entry.samples - 1,
+        step: 1,
+        value: 0,
+        class: 'mesh3d-sample',
       });
       sample.input.addEventListener('change', () => {
         const value = Math.trunc(Number(sample.input.value));
@@ -644,10 +661,15 @@ export class MeshCard {
     const target = this.ghostControl.target();
     const entry = target && this.listing.runs?.[target.run]?.[target.tag];
     const step = this.shownStep;
-    const index = entry && !entry.error && step !== null ? ghostStepIndex(target, entry.steps || [], step, this.index) : -1;
+    const index =
+      entry && !entry.error && step !== null ? ghostStepIndex(target, entry.steps || [], step, this.index) : -1;
     if (index < 0) {
       this.requests.get('ghost')?.abort();
-      this.ghostControl.note.textContent = !target ? '' : target.at ? ' no earlier step' : ` no step at or before ${step}`;
+      this.ghostControl.note.textContent = !target
+        ? ''
+        : target.at
+          ? ' no earlier step'
+          : ` no step at or before ${step}`;
       this.removeGhost();
       this.setLoading('ghost', false);
       return;

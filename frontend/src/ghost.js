@@ -22,8 +22,12 @@ const STEP_CHOICES = {first: 'first kept step', previous: 'previous kept step'};
  */
 export function ghostCandidates(listing, run, tag) {
   const runs = listing.runs || {};
-  const sameRun = Object.keys(runs[run] || {}).filter((t) => t !== tag).sort();
-  const otherRuns = Object.keys(runs).filter((r) => r !== run && runs[r][tag]).sort();
+  const sameRun = Object.keys(runs[run] || {})
+    .filter((t) => t !== tag)
+    .sort();
+  const otherRuns = Object.keys(runs)
+    .filter((r) => r !== run && runs[r][tag])
+    .sort();
   return [
     ...Object.keys(STEP_CHOICES).map((at) => ({run, tag, group: OTHER_STEPS, at})),
     ...sameRun.map((t) => ({run, tag: t, group: SAME_RUN})),
@@ -68,7 +72,11 @@ export class GhostControl {
         groups.set(candidate.group, group);
         input.append(group);
       }
-      const text = candidate.at ? STEP_CHOICES[candidate.at] : candidate.group === SAME_RUN ? candidate.tag : candidate.run;
+      const text = candidate.at
+        ? STEP_CHOICES[candidate.at]
+        : candidate.group === SAME_RUN
+          ? candidate.tag
+          : candidate.run;
       groups.get(candidate.group).append(option(String(i), text));
     });
     const same = (c) => c.run === chosen.run && c.tag === chosen.tag && c.at === chosen.at;
@@ -94,7 +102,11 @@ export class GhostControl {
 export function buildGhost(kind, {arrays}, style) {
   const as = drawnAs(kind, arrays);
   // Shaded flat: a translucent overlay needs no normals.
-  const material = buildMaterial(as, {color: GHOST_COLOR, vertexColors: false, transparent: true}, {...style, flat: true});
+  const material = buildMaterial(
+    as,
+    {color: GHOST_COLOR, vertexColors: false, transparent: true},
+    {...style, flat: true},
+  );
   material.opacity = GHOST_OPACITY[as];
   material.depthWrite = false;
   const ghost = buildObject(as, buildGeometry(kind, arrays), material, arrays);

@@ -70,7 +70,16 @@ class Dashboard {
       const key = cardKey(run, tag);
       if (this.cards.has(key)) continue;
       const initial = this.initialCards.get(key) ?? {};
-      const options = {run, tag, listing: this.listing, shared: this.shared, picker: this.picker, theme: this.theme(), initial, hooks: this.hooks};
+      const options = {
+        run,
+        tag,
+        listing: this.listing,
+        shared: this.shared,
+        picker: this.picker,
+        theme: this.theme(),
+        initial,
+        hooks: this.hooks,
+      };
       this.cards.set(key, new MeshCard(options));
       added = true;
     }
@@ -88,7 +97,7 @@ class Dashboard {
     this.status.textContent = entries.length
       ? countText(shown.length, entries)
       : 'No 3D data was found yet. Log meshes or point clouds with tb_mesh_plugin.summary.mesh(...) or ' +
-        'summary.point_cloud(...) (or TensorBoard\'s own mesh summaries) into this logdir; this page lists ' +
+        "summary.point_cloud(...) (or TensorBoard's own mesh summaries) into this logdir; this page lists " +
         'them as they arrive.';
     this.saveState();
   }

@@ -103,9 +103,19 @@ export class SharedRenderer {
     const canvas = document.createElement('canvas');
     canvas.width = Math.round(rect.width * ratio);
     canvas.height = Math.round(rect.height * ratio);
-    canvas.getContext('2d').drawImage(
-      this.canvas, rect.left * ratio, rect.top * ratio, canvas.width, canvas.height, 0, 0, canvas.width, canvas.height,
-    );
+    canvas
+      .getContext('2d')
+      .drawImage(
+        this.canvas,
+        rect.left * ratio,
+        rect.top * ratio,
+        canvas.width,
+        canvas.height,
+        0,
+        0,
+        canvas.width,
+        canvas.height,
+      );
     return canvas;
   }
 }

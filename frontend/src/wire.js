@@ -43,7 +43,9 @@ function viewOf(buffer, entry) {
     throw new WireFormatError(`${describe(entry)} starts at a misaligned offset ${offset}`);
   }
   if (byteLength !== count * ArrayType.BYTES_PER_ELEMENT) {
-    throw new WireFormatError(`${describe(entry)} holds ${byteLength} bytes, its shape needs ${count * ArrayType.BYTES_PER_ELEMENT}`);
+    throw new WireFormatError(
+      `${describe(entry)} holds ${byteLength} bytes, its shape needs ${count * ArrayType.BYTES_PER_ELEMENT}`,
+    );
   }
   if (offset + byteLength > buffer.byteLength) {
     throw new WireFormatError(`${describe(entry)} runs past the end of the body`);
@@ -69,7 +71,9 @@ export function decodeMesh(buffer) {
   const version = prefix.getUint32(4, true);
   const headerLength = prefix.getUint32(8, true);
   if (magic !== MAGIC || version !== VERSION) {
-    throw new WireFormatError(`not a version-${VERSION} ${MAGIC} body (magic ${JSON.stringify(magic)}, version ${version})`);
+    throw new WireFormatError(
+      `not a version-${VERSION} ${MAGIC} body (magic ${JSON.stringify(magic)}, version ${version})`,
+    );
   }
   if (PREFIX_BYTES + headerLength > buffer.byteLength) {
     throw new WireFormatError('header runs past the end of the body');
@@ -88,10 +92,18 @@ export function decodeMesh(buffer) {
     arrays[entry.name] = viewOf(buffer, entry);
   }
   const vertices = arrays.vertices;
-  if (!vertices || !POSITION_DTYPES.includes(vertices.dtype) || vertices.shape.length !== 2 || vertices.shape[1] !== 3) {
+  if (
+    !vertices ||
+    !POSITION_DTYPES.includes(vertices.dtype) ||
+    vertices.shape.length !== 2 ||
+    vertices.shape[1] !== 3
+  ) {
     throw new WireFormatError('body has no float32, float16 or uint16 [N, 3] "vertices" buffer');
   }
-  if (vertices.dtype === 'uint16' && !(arrays.position_offset?.data.length === 3 && arrays.position_scale?.data.length === 3)) {
+  if (
+    vertices.dtype === 'uint16' &&
+    !(arrays.position_offset?.data.length === 3 && arrays.position_scale?.data.length === 3)
+  ) {
     throw new WireFormatError('uint16 "vertices" need float32 [3] "position_offset" and "position_scale" buffers');
   }
   return {header, arrays};

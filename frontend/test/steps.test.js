@@ -7,7 +7,10 @@ const steps = (...numbers) => numbers.map((step) => ({step, wall_time: step}));
 
 test('the nearest kept step at or before a step', () => {
   const kept = steps(0, 10, 20, 30);
-  assert.deepEqual([-1, 0, 5, 10, 29, 30, 99].map((s) => indexAtOrBefore(kept, s)), [-1, 0, 0, 1, 2, 3, 3]);
+  assert.deepEqual(
+    [-1, 0, 5, 10, 29, 30, 99].map((s) => indexAtOrBefore(kept, s)),
+    [-1, 0, 0, 1, 2, 3, 3],
+  );
   assert.equal(indexAtOrBefore([], 5), -1);
 });
 

@@ -27,7 +27,9 @@ function body(arrays, {magic = 'TBM3', version = 1, patch = (h) => h} = {}) {
   view.setUint32(4, version, true);
   view.setUint32(8, header.length, true);
   new Uint8Array(out, 12).set(header);
-  arrays.forEach(([, , , data], i) => new Uint8Array(out, buffers[i].offset).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+  arrays.forEach(([, , , data], i) =>
+    new Uint8Array(out, buffers[i].offset).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)),
+  );
   return out;
 }
 
@@ -55,7 +57,12 @@ test('decodes header and arrays as views over the same buffer', () => {
 
 test('a buffer after an odd-sized uint8 buffer is still aligned', () => {
   const odd = new Uint8Array([1, 2, 3, 4, 5]);
-  const {arrays} = decodeMesh(body([['colors', 'uint8', [5, 1], odd], ['vertices', 'float32', [4, 3], vertices]]));
+  const {arrays} = decodeMesh(
+    body([
+      ['colors', 'uint8', [5, 1], odd],
+      ['vertices', 'float32', [4, 3], vertices],
+    ]),
+  );
   assert.deepEqual([...arrays.vertices.data], [...vertices]);
 });
 
@@ -86,7 +93,7 @@ test('rejects misplaced, mis-sized and unknown buffers, naming them', () => {
   const cases = [
     [(b) => ({...b, offset: b.offset + 2}), /"vertices" starts at a misaligned offset/],
     [(b) => ({...b, byte_length: b.byte_length - 4}), /"vertices" holds 44 bytes, its shape needs 48/],
-    [(b) => ({...b, offset: b.offset + 1 << 20}), /"vertices" runs past the end/],
+    [(b) => ({...b, offset: (b.offset + 1) << 20}), /"vertices" runs past the end/],
     [(b) => ({...b, dtype: 'float64'}), /"vertices" has unknown dtype "float64"/],
     [(b) => ({...b, shape: [4, -3]}), /"vertices" has a malformed shape/],
   ];
