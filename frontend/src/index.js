@@ -50,7 +50,19 @@ class Dashboard {
       onStep: (card, step) => this.syncStep(card, step),
       onCamera: (card) => this.syncCamera(card),
       onStateChange: () => this.saveState(),
+      relist: () => this.relist(),
     };
+    this.relisting = null; // the listing asked for by relist(), while it is on its way
+  }
+
+  /** Lists the tags again now and shows the listing (one request for every card that asks meanwhile). */
+  relist() {
+    this.relisting ??= fetchTags()
+      .then((listing) => this.show(listing))
+      .finally(() => {
+        this.relisting = null;
+      });
+    return this.relisting;
   }
 
   /** Takes a new listing of the tags. */
@@ -61,10 +73,23 @@ class Dashboard {
     this.refresh();
   }
 
-  /** Shows the cards the toolbar selects, making new ones, in run and tag order. */
+  /**
+   * Shows the cards the toolbar selects, making new ones, in run and tag order. Cards it no longer
+   * selects are disposed (their GPU buffers and renderer slot freed); their step and camera are kept for
+   * when they are shown again.
+   */
   refresh() {
     const entries = entriesOf(this.listing);
     const shown = entries.filter((entry) => this.toolbar.shows(entry));
+    const visible = new Set(shown.map(({run, tag}) => cardKey(run, tag)));
+    let changed = false;
+    for (const [key, card] of this.cards) {
+      if (visible.has(key)) continue;
+      if (card.started) this.initialCards.set(key, card.urlState());
+      card.dispose();
+      this.cards.delete(key);
+      changed = true;
+    }
     let added = false;
     for (const {run, tag} of shown) {
       const key = cardKey(run, tag);
@@ -81,13 +106,7 @@ class Dashboard {
         hooks: this.hooks,
       };
       this.cards.set(key, new MeshCard(options));
-      added = true;
-    }
-    const visible = new Set(shown.map(({run, tag}) => cardKey(run, tag)));
-    let changed = added;
-    for (const [key, card] of this.cards) {
-      if (card.element.hidden === visible.has(key)) changed = true;
-      card.element.hidden = !visible.has(key);
+      added = changed = true;
     }
     if (added) {
       const order = entries.map(({run, tag}) => this.cards.get(cardKey(run, tag))).filter(Boolean);
@@ -103,7 +122,7 @@ class Dashboard {
   }
 
   visibleCards(except) {
-    return [...this.cards.values()].filter((card) => card !== except && !card.element.hidden);
+    return [...this.cards.values()].filter((card) => card !== except);
   }
 
   syncStep(source, step) {

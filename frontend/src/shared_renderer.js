@@ -88,7 +88,14 @@ export class SharedRenderer {
       drawn.push(view);
     }
     this.dirty.clear();
+    this.describe();
     for (const view of drawn) view.afterDraw?.();
+  }
+
+  /** Notes on the canvas how many views it draws and the GPU buffers and textures it holds (for tests). */
+  describe() {
+    const {geometries, textures} = this.renderer.info.memory;
+    Object.assign(this.canvas.dataset, {views: this.views.size, geometries, textures});
   }
 
   /**

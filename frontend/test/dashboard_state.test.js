@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {test} from 'node:test';
 
 import {builtinLook} from '../src/builtin_config.js';
-import {samplingNote} from '../src/card.js';
+import {samplingNote} from '../src/card_controls.js';
 import {ghostCandidates, ghostStepIndex} from '../src/ghost.js';
 import {compileFilter, isShown} from '../src/toolbar.js';
 import {cardKey, formatHash, parseHash, readState, writeState} from '../src/url_state.js';
