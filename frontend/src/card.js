@@ -16,8 +16,10 @@ import {ViewPicking} from './view_picking.js';
 import {Viewport} from './viewport.js';
 
 const STEP_KEYS = {ArrowLeft: -1, '[': -1, ArrowRight: 1, ']': 1};
-// How many times in a row a step that was listed but not found is answered by listing the tags again.
+// How many times in a row a step that was listed but not found is answered by listing the tags again,
+// and after how many a following card shows the step before the newest (steps.indexAfterRelisting).
 const MAX_RELISTS = 3;
+const DROPPED_BEFORE_STEPPING_BACK = 2;
 
 export class MeshCard {
   /**
@@ -243,7 +245,8 @@ export class MeshCard {
       this.start();
       return;
     }
-    const index = indexAfterRelisting(this.steps, current, this.stepControls.following());
+    const dropping = this.relists >= DROPPED_BEFORE_STEPPING_BACK;
+    const index = indexAfterRelisting(this.steps, current, this.stepControls.following(), dropping);
     this.updateSlider(index);
     if (this.steps[index].step !== current) {
       this.showStep(index);
@@ -303,9 +306,10 @@ export class MeshCard {
 
   /**
    * Whether a failed load was answered by listing the tags again: a step that is listed but not found
-   * (404) was dropped after it was listed (TensorBoard's sampling of a growing run, e.g. RustBoard's),
-   * so the card lists the tags again and shows what the new listing holds (update()) without an error.
-   * False when the new listing moved the card nowhere else, or after MAX_RELISTS tries in a row.
+   * (404) was dropped after it was listed (TensorBoard's sampling of a growing run, RustBoard's or the
+   * Python loader's, keeps the newest step only until a newer one arrives), so the card lists the tags
+   * again and shows what the new listing holds (update()) without an error. False when the new listing
+   * moved the card nowhere else, or after MAX_RELISTS tries in a row.
    */
   async relistedAfter(error, load) {
     if (!(error instanceof ApiError) || error.status !== 404 || !this.hooks.relist || this.relists >= MAX_RELISTS) {

@@ -25,3 +25,9 @@ test('after listing again, a card not following keeps its step, or the last kept
   assert.equal(indexAfterRelisting(steps(30, 40), 20, false), 0);
   assert.equal(indexAfterRelisting([], 20, false), -1);
 });
+
+test('a following card whose newest steps keep being dropped takes the step before the newest', () => {
+  assert.equal(indexAfterRelisting(steps(0, 1, 2, 3, 4), 2, true, true), 3);
+  assert.equal(indexAfterRelisting(steps(7), 7, true, true), 0); // nothing older to take
+  assert.equal(indexAfterRelisting(steps(0, 1, 2, 3, 4), 2, false, true), 2); // not following: its own step
+});
