@@ -16,6 +16,10 @@ const ARRAY_TYPES = {
   float16: Uint16Array,
   uint16: Uint16Array,
 };
+/** Bytes per element of each dtype (the server's table, tb_mesh_plugin/wire.py, must match: a test checks). */
+export const ITEM_SIZES = Object.fromEntries(
+  Object.entries(ARRAY_TYPES).map(([name, T]) => [name, T.BYTES_PER_ELEMENT]),
+);
 const KINDS = ['mesh', 'point_cloud', 'lines'];
 // Positions arrive as float32, or quantised as float16 or uint16 (docs/wire-format.md).
 const POSITION_DTYPES = ['float32', 'float16', 'uint16'];
