@@ -55,6 +55,7 @@ export class MeshCard {
     this.dirty = false; // a change waits for the next frame
     this.failed = false;
     this.started = false;
+    this.parked = false; // hidden, holding nothing on the GPU (park())
     this.disposed = false;
     this.sample = 0;
     this.loads = 0; // counts showStep() calls: a load knows whether a newer one replaced it
@@ -240,6 +241,7 @@ export class MeshCard {
     this.steps = entry.steps;
     this.updateSamplingNote();
     if (!this.started) {
+      if (this.parked) return;
       this.errorBox.hidden = true;
       this.failed = false;
       this.start();
@@ -248,7 +250,9 @@ export class MeshCard {
     const dropping = this.relists >= DROPPED_BEFORE_STEPPING_BACK;
     const index = indexAfterRelisting(this.steps, current, this.stepControls.following(), dropping);
     this.updateSlider(index);
-    if (this.steps[index].step !== current) {
+    if (this.parked) {
+      this.index = index; // shown when the card is shown again
+    } else if (this.steps[index].step !== current) {
       this.showStep(index);
     } else {
       this.index = index;
@@ -378,15 +382,34 @@ export class MeshCard {
   }
 
   /**
-   * Stops loading, frees the GPU buffers of the step and the overlay, gives the renderer slot back and
-   * takes the card out of the page. A disposed card is not used again.
+   * Puts a hidden card aside: stops loading, frees the GPU buffers of its step and overlay and gives its
+   * renderer slot back, keeping its controls, step and camera for unpark().
    */
-  dispose() {
-    this.disposed = true;
-    this.loader.dispose();
-    this.picking.dispose();
+  park() {
+    this.parked = true;
+    this.loader.cancelAll();
+    this.picking.cancel();
     this.ghost.remove();
     this.removeModel();
+    this.viewport.detach();
+  }
+
+  /** Shows a parked card again: its step is fetched and drawn as it was. */
+  unpark() {
+    this.parked = false;
+    if (!this.started) {
+      this.update(this.listing);
+      return;
+    }
+    this.viewport.attach();
+    this.showStep(this.index);
+  }
+
+  /** Frees everything park() frees and the view's listeners, and takes the card out of the page for good. */
+  dispose() {
+    this.park();
+    this.disposed = true;
+    this.loader.dispose();
     this.viewport.dispose();
     this.element.remove();
   }

@@ -74,17 +74,18 @@ class Dashboard {
   }
 
   /**
-   * Shows the cards the toolbar selects, making new ones, in run and tag order. Cards it no longer
-   * selects are disposed (their GPU buffers and renderer slot freed); their step and camera are kept for
-   * when they are shown again.
+   * Shows the cards the toolbar selects, making new ones, in run and tag order. Cards it hides are parked
+   * (their GPU buffers and renderer slot freed, their controls kept); cards whose run or tag left the
+   * listing are disposed, their step and camera kept for when they come back.
    */
   refresh() {
     const entries = entriesOf(this.listing);
     const shown = entries.filter((entry) => this.toolbar.shows(entry));
+    const listed = new Set(entries.map(({run, tag}) => cardKey(run, tag)));
     const visible = new Set(shown.map(({run, tag}) => cardKey(run, tag)));
     let changed = false;
     for (const [key, card] of this.cards) {
-      if (visible.has(key)) continue;
+      if (listed.has(key)) continue;
       if (card.started) this.initialCards.set(key, card.urlState());
       card.dispose();
       this.cards.delete(key);
@@ -108,6 +109,14 @@ class Dashboard {
       this.cards.set(key, new MeshCard(options));
       added = changed = true;
     }
+    for (const [key, card] of this.cards) {
+      const hide = !visible.has(key);
+      if (card.element.hidden === hide) continue;
+      card.element.hidden = hide;
+      if (hide) card.park();
+      else card.unpark();
+      changed = true;
+    }
     if (added) {
       const order = entries.map(({run, tag}) => this.cards.get(cardKey(run, tag))).filter(Boolean);
       this.grid.append(...order.map((card) => card.element));
@@ -122,7 +131,7 @@ class Dashboard {
   }
 
   visibleCards(except) {
-    return [...this.cards.values()].filter((card) => card !== except);
+    return [...this.cards.values()].filter((card) => card !== except && !card.element.hidden);
   }
 
   syncStep(source, step) {

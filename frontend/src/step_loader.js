@@ -79,11 +79,16 @@ export class StepLoader {
     return true;
   }
 
-  /** Aborts every fetch, telling the card nothing more. */
-  dispose() {
-    this.onLoading = this.onIdle = () => {};
+  /** Aborts every fetch; nothing is loading afterwards (the card is not told). */
+  cancelAll() {
     for (const request of this.requests.values()) request.abort();
     this.requests.clear();
     this.loading.clear();
+  }
+
+  /** Aborts every fetch, telling the card nothing more. */
+  dispose() {
+    this.onLoading = this.onIdle = () => {};
+    this.cancelAll();
   }
 }

@@ -134,8 +134,8 @@ export class ViewPicking {
     this.tooltip.show(describePick(model, {vertex, face}, preview), x, y, true);
   }
 
-  dispose() {
+  /** Drops a pick waiting for the next frame (the pinned one stays). */
+  cancel() {
     cancelAnimationFrame(this.frame);
-    this.pinned = null;
   }
 }

@@ -133,11 +133,16 @@ export class Viewport {
     renderer.render(this.scene, this.camera);
   }
 
+  /** Gives the slot in the shared renderer back: the view is not drawn until attach(). */
+  detach() {
+    if (this.attached) this.shared.remove(this.slot);
+    this.attached = false;
+  }
+
   /** Frees the helpers and the controls' listeners and gives the renderer slot back. */
   dispose() {
     this.setHelpers(null);
     this.controls.dispose();
-    if (this.attached) this.shared.remove(this.slot);
-    this.attached = false;
+    this.detach();
   }
 }
