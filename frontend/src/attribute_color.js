@@ -61,7 +61,7 @@ export function coloringUniforms() {
  */
 export function setColoring(uniforms, {components, row, colormap, scale, offset}) {
   const magnitude = row === components;
-  const mask = [0, 1, 2, 3].map((k) => (magnitude ? k < components : k === row) ? 1 : 0);
+  const mask = [0, 1, 2, 3].map((k) => ((magnitude ? k < components : k === row) ? 1 : 0));
   uniforms.valueMask.value.set(...mask);
   uniforms.valueMagnitude.value = magnitude ? 1 : 0;
   uniforms.valueToCoordinate.value.set(scale, offset);

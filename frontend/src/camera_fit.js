@@ -11,7 +11,9 @@ export function boundingSphere(positions) {
   const min = [Infinity, Infinity, Infinity];
   const max = [-Infinity, -Infinity, -Infinity];
   for (let i = 0; i + 2 < positions.length; i += 3) {
-    const x = positions[i], y = positions[i + 1], z = positions[i + 2];
+    const x = positions[i],
+      y = positions[i + 1],
+      z = positions[i + 2];
     if (!Number.isFinite(x) || !Number.isFinite(y) || !Number.isFinite(z)) continue;
     if (x < min[0]) min[0] = x;
     if (x > max[0]) max[0] = x;
@@ -27,7 +29,9 @@ export function boundingSphere(positions) {
   // The box's circumscribed sphere is cheap; tighten it to the farthest point from the box centre.
   let farthest = 0;
   for (let i = 0; i + 2 < positions.length; i += 3) {
-    const dx = positions[i] - center[0], dy = positions[i + 1] - center[1], dz = positions[i + 2] - center[2];
+    const dx = positions[i] - center[0],
+      dy = positions[i + 1] - center[1],
+      dz = positions[i + 2] - center[2];
     const d = dx * dx + dy * dy + dz * dz;
     if (d > farthest && Number.isFinite(d)) farthest = d;
   }

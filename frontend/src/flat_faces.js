@@ -47,7 +47,9 @@ export function repeatPerCorner(values, components) {
 export function faceCentroids(positions, faces) {
   const out = new Float32Array(faces.length);
   for (let f = 0; f < faces.length; f += 3) {
-    const a = faces[f] * 3, b = faces[f + 1] * 3, c = faces[f + 2] * 3;
+    const a = faces[f] * 3,
+      b = faces[f + 1] * 3,
+      c = faces[f + 2] * 3;
     for (let k = 0; k < 3; k++) out[f + k] = (positions[a + k] + positions[b + k] + positions[c + k]) / 3;
   }
   return out;

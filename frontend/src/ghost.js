@@ -2,7 +2,7 @@
 // translucent at the card's step (its nearest kept step at or before it), to compare e.g. a prediction
 // with its target; or the card's own tag at its first or previous kept step, to see what changed.
 import {el, option, select} from './dom.js';
-import {buildGeometry, buildMaterial, buildObject, drawnAs} from './model.js';
+import {buildGeometry, buildMaterial, buildObject, drawnAs, restyleMaterial} from './model.js';
 import {indexAtOrBefore} from './steps.js';
 
 const GHOST_COLOR = 0xe8710a;
@@ -22,8 +22,12 @@ const STEP_CHOICES = {first: 'first kept step', previous: 'previous kept step'};
  */
 export function ghostCandidates(listing, run, tag) {
   const runs = listing.runs || {};
-  const sameRun = Object.keys(runs[run] || {}).filter((t) => t !== tag).sort();
-  const otherRuns = Object.keys(runs).filter((r) => r !== run && runs[r][tag]).sort();
+  const sameRun = Object.keys(runs[run] || {})
+    .filter((t) => t !== tag)
+    .sort();
+  const otherRuns = Object.keys(runs)
+    .filter((r) => r !== run && runs[r][tag])
+    .sort();
   return [
     ...Object.keys(STEP_CHOICES).map((at) => ({run, tag, group: OTHER_STEPS, at})),
     ...sameRun.map((t) => ({run, tag: t, group: SAME_RUN})),
@@ -68,7 +72,11 @@ export class GhostControl {
         groups.set(candidate.group, group);
         input.append(group);
       }
-      const text = candidate.at ? STEP_CHOICES[candidate.at] : candidate.group === SAME_RUN ? candidate.tag : candidate.run;
+      const text = candidate.at
+        ? STEP_CHOICES[candidate.at]
+        : candidate.group === SAME_RUN
+          ? candidate.tag
+          : candidate.run;
       groups.get(candidate.group).append(option(String(i), text));
     });
     const same = (c) => c.run === chosen.run && c.tag === chosen.tag && c.at === chosen.at;
@@ -94,10 +102,101 @@ export class GhostControl {
 export function buildGhost(kind, {arrays}, style) {
   const as = drawnAs(kind, arrays);
   // Shaded flat: a translucent overlay needs no normals.
-  const material = buildMaterial(as, {color: GHOST_COLOR, vertexColors: false, transparent: true}, {...style, flat: true});
+  const material = buildMaterial(
+    as,
+    {color: GHOST_COLOR, vertexColors: false, transparent: true},
+    {...style, flat: true},
+  );
   material.opacity = GHOST_OPACITY[as];
   material.depthWrite = false;
   const ghost = buildObject(as, buildGeometry(kind, arrays), material, arrays);
   ghost.renderOrder = 1;
   return ghost;
+}
+
+/** A card's ghost overlay: its control, and the object drawn in the card's scene. */
+export class GhostOverlay {
+  /**
+   * @param {object} options
+   * @param {THREE.Scene} options.scene the card's scene.
+   * @param {import('./step_loader.js').StepLoader} options.loader fetches the ghost's step as "ghost".
+   * @param {() => void} options.redraw asks for a frame.
+   * @param {() => void} options.onChange called when the user chooses another overlay.
+   */
+  constructor({scene, loader, redraw, onChange}) {
+    this.scene = scene;
+    this.loader = loader;
+    this.redraw = redraw;
+    this.control = new GhostControl(onChange);
+    this.element = this.control.element;
+    this.ghost = null; // {object, key, step}
+  }
+
+  /** Offers what the listing holds for the card of `run` and `tag`. */
+  setCandidates(listing, run, tag) {
+    this.control.setCandidates(ghostCandidates(listing, run, tag));
+  }
+
+  /** The step the overlay shows, or null. */
+  step() {
+    return this.ghost?.step ?? null;
+  }
+
+  /**
+   * Loads the overlay chosen in the control for a card showing `step` (kept index `index`, sample
+   * `sample`): another tag or run at its nearest kept step at or before `step`, or the card's tag at its
+   * first or previous kept step.
+   */
+  async load({listing, step, index, sample, style}) {
+    const target = this.control.target();
+    const entry = target && listing.runs?.[target.run]?.[target.tag];
+    const found = entry && !entry.error && step !== null ? ghostStepIndex(target, entry.steps || [], step, index) : -1;
+    const note = this.control.note;
+    if (found < 0) {
+      note.textContent = !target ? '' : target.at ? ' no earlier step' : ` no step at or before ${step}`;
+      this.remove();
+      this.loader.cancel('ghost');
+      return;
+    }
+    const ghostStep = entry.steps[found].step;
+    const ghostSample = Math.min(sample, Math.max((entry.samples || 1) - 1, 0));
+    const key = JSON.stringify([target.run, target.tag, ghostStep, ghostSample]);
+    if (this.ghost?.key === key) return;
+    const query = {
+      source: entry.source || 'mesh3d',
+      run: target.run,
+      tag: target.tag,
+      step: ghostStep,
+      sample: ghostSample,
+    };
+    let decoded;
+    try {
+      decoded = await this.loader.fetchLatest('ghost', query);
+    } catch (error) {
+      note.textContent = ` could not be loaded: ${error.message}`;
+      this.remove();
+      this.redraw();
+      return;
+    }
+    if (!decoded) return;
+    this.remove();
+    const object = buildGhost(entry.kind, decoded, style);
+    this.scene.add(object);
+    this.ghost = {object, key, step: ghostStep};
+    note.textContent = ghostStep === step ? '' : ` (step ${ghostStep})`;
+    this.loader.finish('ghost');
+  }
+
+  restyle(style) {
+    if (this.ghost) restyleMaterial(this.ghost.object.material, {...style, flat: true});
+  }
+
+  /** Takes the overlay out of the scene and frees its GPU buffers. */
+  remove() {
+    if (!this.ghost) return;
+    this.scene.remove(this.ghost.object);
+    this.ghost.object.geometry.dispose();
+    this.ghost.object.material.dispose();
+    this.ghost = null;
+  }
 }

@@ -50,7 +50,19 @@ class Dashboard {
       onStep: (card, step) => this.syncStep(card, step),
       onCamera: (card) => this.syncCamera(card),
       onStateChange: () => this.saveState(),
+      relist: () => this.relist(),
     };
+    this.relisting = null; // the listing asked for by relist(), while it is on its way
+  }
+
+  /** Lists the tags again now and shows the listing (one request for every card that asks meanwhile). */
+  relist() {
+    this.relisting ??= fetchTags()
+      .then((listing) => this.show(listing))
+      .finally(() => {
+        this.relisting = null;
+      });
+    return this.relisting;
   }
 
   /** Takes a new listing of the tags. */
@@ -61,24 +73,49 @@ class Dashboard {
     this.refresh();
   }
 
-  /** Shows the cards the toolbar selects, making new ones, in run and tag order. */
+  /**
+   * Shows the cards the toolbar selects, making new ones, in run and tag order. Cards it hides are parked
+   * (their GPU buffers and renderer slot freed, their controls kept); cards whose run or tag left the
+   * listing are disposed, their step and camera kept for when they come back.
+   */
   refresh() {
     const entries = entriesOf(this.listing);
     const shown = entries.filter((entry) => this.toolbar.shows(entry));
+    const listed = new Set(entries.map(({run, tag}) => cardKey(run, tag)));
+    const visible = new Set(shown.map(({run, tag}) => cardKey(run, tag)));
+    let changed = false;
+    for (const [key, card] of this.cards) {
+      if (listed.has(key)) continue;
+      if (card.started) this.initialCards.set(key, card.urlState());
+      card.dispose();
+      this.cards.delete(key);
+      changed = true;
+    }
     let added = false;
     for (const {run, tag} of shown) {
       const key = cardKey(run, tag);
       if (this.cards.has(key)) continue;
       const initial = this.initialCards.get(key) ?? {};
-      const options = {run, tag, listing: this.listing, shared: this.shared, picker: this.picker, theme: this.theme(), initial, hooks: this.hooks};
+      const options = {
+        run,
+        tag,
+        listing: this.listing,
+        shared: this.shared,
+        picker: this.picker,
+        theme: this.theme(),
+        initial,
+        hooks: this.hooks,
+      };
       this.cards.set(key, new MeshCard(options));
-      added = true;
+      added = changed = true;
     }
-    const visible = new Set(shown.map(({run, tag}) => cardKey(run, tag)));
-    let changed = added;
     for (const [key, card] of this.cards) {
-      if (card.element.hidden === visible.has(key)) changed = true;
-      card.element.hidden = !visible.has(key);
+      const hide = !visible.has(key);
+      if (card.element.hidden === hide) continue;
+      card.element.hidden = hide;
+      if (hide) card.park();
+      else card.unpark();
+      changed = true;
     }
     if (added) {
       const order = entries.map(({run, tag}) => this.cards.get(cardKey(run, tag))).filter(Boolean);
@@ -88,7 +125,7 @@ class Dashboard {
     this.status.textContent = entries.length
       ? countText(shown.length, entries)
       : 'No 3D data was found yet. Log meshes or point clouds with tb_mesh_plugin.summary.mesh(...) or ' +
-        'summary.point_cloud(...) (or TensorBoard\'s own mesh summaries) into this logdir; this page lists ' +
+        "summary.point_cloud(...) (or TensorBoard's own mesh summaries) into this logdir; this page lists " +
         'them as they arrive.';
     this.saveState();
   }

@@ -40,7 +40,10 @@ export function describePick(model, {vertex, face}, preview) {
     if (at < 0) continue;
     const values = row(attribute.values, at);
     const magnitude = values.length > 1 ? ` |${formatValue(Math.hypot(...values))}|` : '';
-    lines.push([attribute.placement === 'face' ? `${attribute.name} (face)` : attribute.name, formatRow(values) + magnitude]);
+    lines.push([
+      attribute.placement === 'face' ? `${attribute.name} (face)` : attribute.name,
+      formatRow(values) + magnitude,
+    ]);
   }
   return lines;
 }

@@ -52,7 +52,12 @@ export function buildMaterial(as, {color, vertexColors, transparent}, style) {
   let material;
   if (as === 'mesh') {
     material = new THREE.MeshStandardMaterial({
-      color, vertexColors, transparent, roughness: 0.75, metalness: 0, side: THREE.DoubleSide,
+      color,
+      vertexColors,
+      transparent,
+      roughness: 0.75,
+      metalness: 0,
+      side: THREE.DoubleSide,
     });
   } else if (as === 'lines') {
     material = new THREE.LineBasicMaterial({color, vertexColors, transparent});
@@ -172,7 +177,13 @@ export class StepModel {
   setColoring(coloring) {
     const attribute = coloring && typeof coloring === 'object' ? this.drawable(coloring.name) : undefined;
     const faceColors = coloring === 'faces' && this.hasFaceColors();
-    const key = attribute ? `attribute ${attribute.name}` : faceColors ? 'faces' : coloring === null ? 'logged' : 'none';
+    const key = attribute
+      ? `attribute ${attribute.name}`
+      : faceColors
+        ? 'faces'
+        : coloring === null
+          ? 'logged'
+          : 'none';
     if (key === this.coloringKey) return Boolean(attribute || faceColors);
     this.coloringKey = key;
     const perFace = attribute?.placement === 'face' || faceColors;
@@ -212,7 +223,10 @@ export class StepModel {
     if (!this.unshared) {
       this.unshared = new THREE.BufferGeometry();
       const positions = unshareFaces(this.arrays.vertices.data, this.arrays.faces.data);
-      this.unshared.setAttribute('position', positionAttribute({...this.arrays, vertices: {...this.arrays.vertices, data: positions}}));
+      this.unshared.setAttribute(
+        'position',
+        positionAttribute({...this.arrays, vertices: {...this.arrays.vertices, data: positions}}),
+      );
       this.unshared.boundingSphere = this.geometry.boundingSphere;
     }
     return this.unshared;

@@ -46,7 +46,9 @@ export function screenPick(positions, matrix, {x, y, width, height, radius}) {
   let best = -1;
   let bestDepth = Infinity;
   for (let i = 0, n = positions.length; i < n; i += 3) {
-    const px = positions[i], py = positions[i + 1], pz = positions[i + 2];
+    const px = positions[i],
+      py = positions[i + 1],
+      pz = positions[i + 2];
     const w = e[3] * px + e[7] * py + e[11] * pz + e[15];
     if (!(w > 0)) continue;
     const dx = ((e[0] * px + e[4] * py + e[8] * pz + e[12]) / w + 1) * halfWidth - x;
@@ -127,7 +129,11 @@ export class Picker {
     proxy.frustumCulled = false;
     this.material.uniforms.pickPointSize.value = Math.max(1, pointSize);
     this.scene.add(proxy);
-    const previous = {target: renderer.getRenderTarget(), color: renderer.getClearColor(new THREE.Color()), alpha: renderer.getClearAlpha()};
+    const previous = {
+      target: renderer.getRenderTarget(),
+      color: renderer.getClearColor(new THREE.Color()),
+      alpha: renderer.getClearAlpha(),
+    };
     camera.setViewOffset(width, height, Math.round(x) - half, Math.round(y) - half, this.size, this.size);
     try {
       renderer.setRenderTarget(this.target);
@@ -180,7 +186,11 @@ function outsideDistance([a, b, c], p) {
   let outside = 0;
   const area = (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]);
   const sign = area < 0 ? -1 : 1;
-  for (const [u, v] of [[a, b], [b, c], [c, a]]) {
+  for (const [u, v] of [
+    [a, b],
+    [b, c],
+    [c, a],
+  ]) {
     const length = Math.hypot(v[0] - u[0], v[1] - u[1]) || 1;
     const side = (sign * ((v[0] - u[0]) * (p[1] - u[1]) - (v[1] - u[1]) * (p[0] - u[0]))) / length;
     if (side < 0) outside = Math.max(outside, -side);

@@ -61,7 +61,10 @@ export function formatValue(x) {
   const rounded = Number(x.toPrecision(3));
   const magnitude = Math.abs(rounded);
   if (magnitude !== 0 && (magnitude >= 1e5 || magnitude < 1e-3)) {
-    return rounded.toExponential(2).replace(/\.?0+e/, 'e').replace('e+', 'e');
+    return rounded
+      .toExponential(2)
+      .replace(/\.?0+e/, 'e')
+      .replace('e+', 'e');
   }
   return String(rounded);
 }

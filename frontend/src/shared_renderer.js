@@ -88,7 +88,14 @@ export class SharedRenderer {
       drawn.push(view);
     }
     this.dirty.clear();
+    this.describe();
     for (const view of drawn) view.afterDraw?.();
+  }
+
+  /** Notes on the canvas how many views it draws and the GPU buffers and textures it holds (for tests). */
+  describe() {
+    const {geometries, textures} = this.renderer.info.memory;
+    Object.assign(this.canvas.dataset, {views: this.views.size, geometries, textures});
   }
 
   /**
@@ -103,9 +110,19 @@ export class SharedRenderer {
     const canvas = document.createElement('canvas');
     canvas.width = Math.round(rect.width * ratio);
     canvas.height = Math.round(rect.height * ratio);
-    canvas.getContext('2d').drawImage(
-      this.canvas, rect.left * ratio, rect.top * ratio, canvas.width, canvas.height, 0, 0, canvas.width, canvas.height,
-    );
+    canvas
+      .getContext('2d')
+      .drawImage(
+        this.canvas,
+        rect.left * ratio,
+        rect.top * ratio,
+        canvas.width,
+        canvas.height,
+        0,
+        0,
+        canvas.width,
+        canvas.height,
+      );
     return canvas;
   }
 }

@@ -24,14 +24,19 @@ export function indexAtOrBefore(steps, step) {
 
 /**
  * Which step to show once a tag's kept steps were listed again: the newest when following it, else the
- * step shown before (or the last one before it, if it was dropped; else the first).
+ * step shown before (or the last one before it, if it was dropped; else the first). A following card
+ * whose newest steps were dropped again and again before it could fetch them (`dropping`: a run that
+ * grows faster than the page fetches, under TensorBoard's sampling) takes the step before the newest,
+ * which the sampling keeps far longer.
  *
  * @param {{step: number}[]} steps the new list, ascending.
  * @param {number|undefined} current the step shown before, if any.
  * @param {boolean} following
+ * @param {boolean} [dropping]
  * @returns {number} an index into `steps` (-1 when it is empty).
  */
-export function indexAfterRelisting(steps, current, following) {
+export function indexAfterRelisting(steps, current, following, dropping = false) {
+  if (following && dropping && steps.length > 1) return steps.length - 2;
   if (following || current === undefined) return steps.length - 1;
   return Math.max(indexAtOrBefore(steps, current), Math.min(0, steps.length - 1));
 }

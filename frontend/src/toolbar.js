@@ -34,7 +34,10 @@ export class Toolbar {
     this.hiddenRuns = new Set(initial.hiddenRuns);
     this.element = el('div', 'mesh3d-toolbar');
     this.filter = labelled('tags ', 'mesh3d-option mesh3d-filter-label', {
-      type: 'search', class: 'mesh3d-filter', placeholder: 'filter (regular expression)', spellcheck: 'false',
+      type: 'search',
+      class: 'mesh3d-filter',
+      placeholder: 'filter (regular expression)',
+      spellcheck: 'false',
     });
     this.filter.input.value = initial.filter;
     this.filterError = el('span', 'mesh3d-filter-error');
@@ -49,7 +52,8 @@ export class Toolbar {
     this.syncStep.input.checked = initial.syncStep;
     this.element.append(this.filter.label, this.filterError, this.runs, this.syncCamera.label, this.syncStep.label);
     this.filter.input.addEventListener('input', () => this.changed());
-    for (const toggle of [this.syncCamera, this.syncStep]) toggle.input.addEventListener('change', () => this.changed());
+    for (const toggle of [this.syncCamera, this.syncStep])
+      toggle.input.addEventListener('change', () => this.changed());
     this.runNames = [];
     this.updateFilter();
   }
@@ -69,19 +73,21 @@ export class Toolbar {
   setRuns(runs) {
     if (runs.length === this.runNames.length && runs.every((r, i) => r === this.runNames[i])) return;
     this.runNames = runs;
-    this.runList.replaceChildren(...runs.map((run) => {
-      const choice = labelled('', 'mesh3d-run', {type: 'checkbox'});
-      choice.input.checked = !this.hiddenRuns.has(run);
-      choice.input.dataset.run = run;
-      choice.label.append(el('span', 'mesh3d-run-name', run));
-      choice.input.addEventListener('change', () => {
-        if (choice.input.checked) this.hiddenRuns.delete(run);
-        else this.hiddenRuns.add(run);
-        this.updateRunsSummary();
-        this.onChange();
-      });
-      return choice.label;
-    }));
+    this.runList.replaceChildren(
+      ...runs.map((run) => {
+        const choice = labelled('', 'mesh3d-run', {type: 'checkbox'});
+        choice.input.checked = !this.hiddenRuns.has(run);
+        choice.input.dataset.run = run;
+        choice.label.append(el('span', 'mesh3d-run-name', run));
+        choice.input.addEventListener('change', () => {
+          if (choice.input.checked) this.hiddenRuns.delete(run);
+          else this.hiddenRuns.add(run);
+          this.updateRunsSummary();
+          this.onChange();
+        });
+        return choice.label;
+      }),
+    );
     this.updateRunsSummary();
   }
 

@@ -11,7 +11,10 @@ const HELPER_COLORS = {light: 0x5f6368, dark: 0xbdc1c6};
  * '-' replaced (run names and tags are user text).
  */
 export function snapshotName(run, tag, step) {
-  const safe = (text) => String(text).replace(/[^\p{L}\p{N}._-]+/gu, '_').replace(/^_+|_+$/g, '') || 'untitled';
+  const safe = (text) =>
+    String(text)
+      .replace(/[^\p{L}\p{N}._-]+/gu, '_')
+      .replace(/^_+|_+$/g, '') || 'untitled';
   return `${safe(run)}-${safe(tag)}-step${step}.png`;
 }
 
@@ -46,14 +49,18 @@ export class ViewOptions {
    */
   constructor(kind, {onChange, onSave}) {
     this.element = el('div', 'mesh3d-options mesh3d-view-options');
-    this.shading = select('shading ', 'mesh3d-shading', [['smooth', 'smooth'], ['flat', 'flat']]);
+    this.shading = select('shading ', 'mesh3d-shading', [
+      ['smooth', 'smooth'],
+      ['flat', 'flat'],
+    ]);
     this.shading.label.hidden = kind !== 'mesh';
     this.box = labelled('box ', 'mesh3d-option', {type: 'checkbox', class: 'mesh3d-box'});
     this.axes = labelled('axes ', 'mesh3d-option', {type: 'checkbox', class: 'mesh3d-axes'});
     this.save = el('button', 'mesh3d-save', 'save PNG');
     this.save.type = 'button';
     this.element.append(this.shading.label, this.box.label, this.axes.label, this.save);
-    for (const input of [this.shading.input, this.box.input, this.axes.input]) input.addEventListener('change', onChange);
+    for (const input of [this.shading.input, this.box.input, this.axes.input])
+      input.addEventListener('change', onChange);
     this.save.addEventListener('click', onSave);
   }
 

@@ -11,7 +11,13 @@ test('the automatic scale makes the longest arrow a tenth of the radius', () => 
 });
 
 test('all-zero vectors and a single point still give a finite, positive scale', () => {
-  for (const [magnitude, radius] of [[0, 1], [0, 0], [3, 0], [1e-320, 1], [NaN, 1]]) {
+  for (const [magnitude, radius] of [
+    [0, 1],
+    [0, 0],
+    [3, 0],
+    [1e-320, 1],
+    [NaN, 1],
+  ]) {
     const scale = autoArrowScale(magnitude, radius);
     assert.ok(Number.isFinite(scale) && scale > 0, `${magnitude}, ${radius} -> ${scale}`);
   }

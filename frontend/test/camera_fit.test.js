@@ -7,7 +7,7 @@ const close = (a, b, tolerance = 1e-9) => assert.ok(Math.abs(a - b) <= tolerance
 
 function randomPoints(count, seed) {
   let state = seed;
-  const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   return Float32Array.from({length: count * 3}, () => random() * 10 - 3);
 }
 

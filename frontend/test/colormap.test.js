@@ -4,7 +4,10 @@ import {test} from 'node:test';
 import {COLORMAPS, TABLE_SIZE, colormapTable, sampleColormap} from '../src/colormap.js';
 
 const near = (actual, expected, tolerance = 1.5) =>
-  assert.ok(actual.every((v, k) => Math.abs(v - expected[k]) <= tolerance), `${actual} != ${expected}`);
+  assert.ok(
+    actual.every((v, k) => Math.abs(v - expected[k]) <= tolerance),
+    `${actual} != ${expected}`,
+  );
 
 test('viridis runs from purple through teal to yellow', () => {
   near(sampleColormap('viridis', 0), [0x44, 0x01, 0x54]);
@@ -20,7 +23,9 @@ test('the diverging map is blue below its middle, near white at it, red above', 
   // Symmetric around the middle: equally far from white on both sides.
   const distance = (c) => Math.hypot(...c.map((v, k) => v - middle[k]));
   for (const d of [0.1, 0.25, 0.4]) {
-    assert.ok(Math.abs(distance(sampleColormap('blue-red', 0.5 - d)) - distance(sampleColormap('blue-red', 0.5 + d))) < 40);
+    assert.ok(
+      Math.abs(distance(sampleColormap('blue-red', 0.5 - d)) - distance(sampleColormap('blue-red', 0.5 + d))) < 40,
+    );
   }
   assert.ok(COLORMAPS['blue-red'].diverging && !COLORMAPS.viridis.diverging);
 });

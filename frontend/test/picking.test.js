@@ -24,11 +24,26 @@ test('pick ids are vertex index + 1 in RGBA bytes; the pixel nearest the centre 
 
 test('a picked provoking vertex is refined to the face under the cursor and its nearest corner', () => {
   // Two triangles sharing vertex 2: (0, 1, 2) on the left, (2, 3, 4) on the right, on screen pixels.
-  const screen = [[0, 0], [0, 10], [5, 5], [10, 0], [10, 10]];
+  const screen = [
+    [0, 0],
+    [0, 10],
+    [5, 5],
+    [10, 0],
+    [10, 10],
+  ];
   const faces = new Uint32Array([0, 1, 2, 2, 3, 4]);
-  assert.deepEqual(refineMeshPick(faces, 2, (i) => screen[i], [9, 2]), {face: 1, vertex: 3});
-  assert.deepEqual(refineMeshPick(faces, 2, (i) => screen[i], [1, 6]), {face: 0, vertex: 1});
-  assert.deepEqual(refineMeshPick(faces, 9, (i) => screen[i], [1, 6]), {face: -1, vertex: 9});
+  assert.deepEqual(
+    refineMeshPick(faces, 2, (i) => screen[i], [9, 2]),
+    {face: 1, vertex: 3},
+  );
+  assert.deepEqual(
+    refineMeshPick(faces, 2, (i) => screen[i], [1, 6]),
+    {face: 0, vertex: 1},
+  );
+  assert.deepEqual(
+    refineMeshPick(faces, 9, (i) => screen[i], [1, 6]),
+    {face: -1, vertex: 9},
+  );
 });
 
 const quantised = () => ({
@@ -42,9 +57,20 @@ test('uint16 positions dequantise through the object matrix, as the shader sees 
   const arrays = quantised();
   const matrix = positionMatrix(arrays);
   const q = new THREE.Vector3(1, 32768 / 65535, 1).applyMatrix4(matrix); // the normalised attribute's value
-  assert.deepEqual(q.toArray().map((x) => Number(x.toFixed(5))), [1, 2.50001, 0]);
-  assert.deepEqual(positionAt(arrays, 1).map((x) => Number(x.toFixed(5))), [1, 2.50001, 0]);
-  assert.deepEqual(positionBounds(arrays), {min: [-1, 2, 0], max: [1, 3, 0], center: [0, 2.5, 0], radius: Math.hypot(2, 1) / 2});
+  assert.deepEqual(
+    q.toArray().map((x) => Number(x.toFixed(5))),
+    [1, 2.50001, 0],
+  );
+  assert.deepEqual(
+    positionAt(arrays, 1).map((x) => Number(x.toFixed(5))),
+    [1, 2.50001, 0],
+  );
+  assert.deepEqual(positionBounds(arrays), {
+    min: [-1, 2, 0],
+    max: [1, 3, 0],
+    center: [0, 2.5, 0],
+    radius: Math.hypot(2, 1) / 2,
+  });
   assert.ok(floatPositions(arrays) instanceof Float32Array);
 });
 
@@ -56,7 +82,11 @@ test('float16 positions are read from their bits', () => {
 });
 
 test('a quantised step goes to the GPU as its codes, placed by the object matrix', () => {
-  const model = new StepModel('point_cloud', {header: {attributes: []}, arrays: quantised()}, {pointSize: 2, wireframe: false, flat: false});
+  const model = new StepModel(
+    'point_cloud',
+    {header: {attributes: []}, arrays: quantised()},
+    {pointSize: 2, wireframe: false, flat: false},
+  );
   const position = model.geometry.getAttribute('position');
   assert.equal(position.array.constructor, Uint16Array);
   assert.equal(position.normalized, true);
@@ -73,11 +103,23 @@ test('a pick is described as text: index, position, colours, face and attribute 
     'attribute/<b>g</b>': {shape: [3, 3], data: new Float32Array([0, 0, 0, 3, 4, 0, 0, 0, 0])},
     'attribute_range/<b>g</b>': {shape: [4, 2], data: new Float32Array(8)},
   };
-  const attributes = [{name: '<b>g</b>', placement: 'vertex', components: 3, values: 'attribute/<b>g</b>', ranges: 'attribute_range/<b>g</b>'}];
+  const attributes = [
+    {
+      name: '<b>g</b>',
+      placement: 'vertex',
+      components: 3,
+      values: 'attribute/<b>g</b>',
+      ranges: 'attribute_range/<b>g</b>',
+    },
+  ];
   const model = new StepModel('mesh', {header: {attributes}, arrays}, {pointSize: 2, wireframe: false, flat: false});
   assert.deepEqual(describePick(model, {vertex: 1, face: 0}), [
-    ['vertex', '1'], ['position', '(1, 0.5, 0)'], ['colour', 'rgb(0, 255, 0)'], ['face', '0: (0, 1, 2)'],
-    ['face colour', 'rgb(10, 20, 30)'], ['<b>g</b>', '(3, 4, 0) |5|'],
+    ['vertex', '1'],
+    ['position', '(1, 0.5, 0)'],
+    ['colour', 'rgb(0, 255, 0)'],
+    ['face', '0: (0, 1, 2)'],
+    ['face colour', 'rgb(10, 20, 30)'],
+    ['<b>g</b>', '(3, 4, 0) |5|'],
   ]);
   assert.deepEqual(describePick(model, {vertex: 2, face: -1}, {stride: 4})[0], ['vertex', '8 (preview: every 4th)']);
 });

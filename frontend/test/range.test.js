@@ -62,14 +62,28 @@ test('auto picks the diverging map only for signed values spanning 0', () => {
 });
 
 test('labels have three significant digits, exponents when very large or small', () => {
-  assert.deepEqual(
-    [0, 2, 0.5, -1.23456, 123.456, 99999, 123456, 0.000123, -2.5e-7].map(formatValue),
-    ['0', '2', '0.5', '-1.23', '123', '1e5', '1.23e5', '1.23e-4', '-2.5e-7'],
-  );
+  assert.deepEqual([0, 2, 0.5, -1.23456, 123.456, 99999, 123456, 0.000123, -2.5e-7].map(formatValue), [
+    '0',
+    '2',
+    '0.5',
+    '-1.23',
+    '123',
+    '1e5',
+    '1.23e5',
+    '1.23e-4',
+    '-2.5e-7',
+  ]);
 });
 
 test('typed ranges need two finite numbers in order', () => {
   assert.deepEqual(parseRange('-1', '2.5'), {min: -1, max: 2.5});
   assert.deepEqual(parseRange('3', '3'), {min: 3, max: 3});
-  for (const [a, b] of [['', '2'], ['1', ' '], ['x', '2'], ['3', '1'], ['1', 'Infinity']]) assert.equal(parseRange(a, b), null);
+  for (const [a, b] of [
+    ['', '2'],
+    ['1', ' '],
+    ['x', '2'],
+    ['3', '1'],
+    ['1', 'Infinity'],
+  ])
+    assert.equal(parseRange(a, b), null);
 });

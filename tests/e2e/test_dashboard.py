@@ -41,6 +41,8 @@ def _box_edges(vertices):
 
 @pytest.mark.parametrize("load_fast", ["true", "false"])
 def test_cards_draw_meshes_and_follow_the_step_slider(page, logdir, artifacts, load_fast):
+    console = []  # (text, script URL) of every console message
+    page.on("console", lambda message: console.append((message.text, message.location.get("url", ""))))
     with tensorboard(logdir, f"--load_fast={load_fast}") as url:
         frame = open_tab(page, url)
         cards = frame.locator(".mesh3d-card")
@@ -66,6 +68,10 @@ def test_cards_draw_meshes_and_follow_the_step_slider(page, logdir, artifacts, l
             pixels = view_pixels(cards.filter(has=frame.locator(".mesh3d-tag").get_by_text(tag, exact=True)))
             assert (np.abs(pixels - pixels[2, 2]).max(axis=-1) > 24).mean() > least, f"{tag} draws nothing"
         expect(frame.locator('.mesh3d-card[data-tag="shapes/bounding_box"]')).to_contain_text("12 segments")
+    # One copy of three.js in the plugin's frame. (TensorBoard's own page bundles two and warns about it
+    # from its index.js, outside this plugin.)
+    ours = [text for text, where in console if "/data/plugin/mesh3d/" in where or "plugin_entry.html" in where]
+    assert not [text for text in ours if "Multiple instances of Three.js" in text], ours
 
 
 def test_user_text_is_shown_as_text_never_as_html(page, logdir):

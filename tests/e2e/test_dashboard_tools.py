@@ -134,6 +134,36 @@ def test_filter_and_run_selector_choose_the_cards_and_an_invalid_regex_is_report
     assert frame.locator("b, img").count() == 0
 
 
+def _renderer_counts(frame):
+    """How many views the shared renderer draws and the geometries and textures it holds on the GPU."""
+    canvas = frame.locator("#mesh3d-canvas")
+    return {key: int(canvas.get_attribute(f"data-{key}")) for key in ("views", "geometries", "textures")}
+
+
+def test_a_card_filtered_out_frees_its_gpu_buffers_and_comes_back_as_it_was(page, server):
+    frame = open_tab(page, server)
+    _ready(frame, 4)
+    torus = _card(frame, "shapes/torus")
+    torus.locator(".mesh3d-step").fill("1")
+    torus.locator(".mesh3d-wireframe").check()
+    expect(torus).to_have_attribute("data-step", "1", timeout=TIMEOUT_MS)
+    expect(torus).to_have_attribute("data-state", "ready", timeout=TIMEOUT_MS)
+    before = _renderer_counts(frame)
+    assert before["views"] == 4 and before["geometries"] >= 4, before
+    frame.locator(".mesh3d-filter").fill("quantised")
+    _ready(frame, 1)
+    wait_until(lambda: _renderer_counts(frame)["views"] == 1, 10, "the renderer to give the slots back")
+    after = _renderer_counts(frame)
+    assert after["geometries"] <= before["geometries"] - 3, (before, after)
+    assert after["textures"] <= before["textures"], (before, after)
+    frame.locator(".mesh3d-filter").fill("")
+    _ready(frame, 4)
+    expect(torus).to_have_attribute("data-step", "1", timeout=TIMEOUT_MS)
+    expect(torus.locator(".mesh3d-wireframe")).to_be_checked()
+    assert _renderer_counts(frame)["views"] == 4
+    wait_until(lambda: _renderer_counts(frame)["geometries"] >= before["geometries"] - 1, 10, "the steps drawn again")
+
+
 def test_hovering_shows_the_vertex_and_a_click_pins_it_as_text(page, server):
     frame, card, vertex, x, y = _hover(page, server, "shapes/torus")
     tooltip = card.locator(".mesh3d-tooltip")

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tb_mesh_plugin import summary
+from tb_mesh_plugin import schema, summary
 from tests.tb_mesh_plugin.logdir_reading import make_client
 
 FRONTEND_WIRE = pathlib.Path(__file__).resolve().parents[2] / "frontend" / "src" / "wire.js"
@@ -83,3 +83,38 @@ def test_node_decodes_the_mesh_route_into_the_logged_arrays(node, tmp_path, chan
     else:
         assert arrays["colors"]["type"] == "Uint8Array" and arrays["colors"]["shape"] == [301, channels]
         np.testing.assert_array_equal(arrays["colors"]["data"], colors.ravel())
+
+
+def test_node_and_the_server_agree_on_the_wire_dtypes(node):
+    script = "const {ITEM_SIZES} = await import(process.argv[1]); console.log(JSON.stringify(ITEM_SIZES));"
+    result = subprocess.run(
+        [node, "--input-type=module", "-e", script, FRONTEND_WIRE.as_uri()],
+        capture_output=True, text=True, timeout=60, check=True,
+    )
+    assert json.loads(result.stdout) == {name: dtype.item_size for name, dtype in schema.WIRE_DTYPES.items()}
+
+
+@pytest.mark.parametrize("quantize", [None, "float16", "uint16"])
+@pytest.mark.parametrize("max_points", [None, 50])
+def test_node_accepts_every_kind_of_body_the_server_sends(node, tmp_path, quantize, max_points):
+    """Quantised positions, per-face colours and attributes, lines, and previews pass the decoder's checks."""
+    rng = np.random.default_rng(1)
+    vertices = rng.normal(size=(120, 3)).astype(np.float32)
+    faces = rng.integers(0, 120, size=(40, 3)).astype(np.int32)
+    face_colors = rng.integers(0, 256, size=(40, 4)).astype(np.uint8)
+    logdir = tmp_path / "logs"
+    with tf.summary.create_file_writer(str(logdir / "run")).as_default():
+        summary.mesh(
+            "mesh", vertices, faces, face_colors=face_colors, quantize=quantize, step=1,
+            attributes={"x": vertices[:, 0]}, face_attributes={"area": rng.random((40, 2)).astype(np.float32)},
+        )
+        summary.lines("lines", vertices, faces[:, :2], quantize=quantize, step=1)
+    client = make_client(logdir)
+    for tag, kind in (("mesh", "mesh"), ("lines", "lines")):
+        query = {"run": "run", "tag": tag, "step": 1, **({"max_points": max_points} if max_points else {})}
+        response = client.get("/data/plugin/mesh3d/mesh", query_string=query)
+        assert response.status_code == 200
+        decoded = decode_in_node(node, response.get_data(), tmp_path)
+        assert decoded["header"]["kind"] == kind
+        assert decoded["arrays"]["vertices"]["dtype"] == (quantize or "float32")
+        assert ("preview" in decoded["header"]) == (max_points is not None)
