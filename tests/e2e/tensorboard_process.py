@@ -39,15 +39,19 @@ def _plugin_enabled(url):
 
 
 @contextlib.contextmanager
-def tensorboard(logdir, *extra_args):
-    """Runs `tensorboard` on a free loopback port until the mesh3d plugin has data; yields its URL."""
+def tensorboard(logdir, *extra_args, executable=None, env=None):
+    """Runs `tensorboard` on a free loopback port until the mesh3d plugin has data; yields its URL.
+
+    `executable` defaults to the `tensorboard` beside this Python; `env` to this process' environment.
+    """
     port = _free_port()
-    tensorboard_bin = pathlib.Path(sys.executable).with_name("tensorboard")
+    tensorboard_bin = executable or pathlib.Path(sys.executable).with_name("tensorboard")
     log = open(logdir.parent / f"tensorboard-{port}.log", "w+")
     process = subprocess.Popen(
         [str(tensorboard_bin), "--logdir", str(logdir), "--host", "127.0.0.1", "--port", str(port), *extra_args],
         stdout=log,
         stderr=subprocess.STDOUT,
+        env=env,
     )
     url = f"http://127.0.0.1:{port}"
     try:
