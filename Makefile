@@ -26,10 +26,10 @@ $(BUNDLE): frontend/node_modules/.package-lock.json $(FRONTEND_SOURCES)
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: $(BIN)/python setup.py $(BUNDLE)
+$(VENV)/.installed: $(BIN)/python pyproject.toml setup.py $(BUNDLE)
 	@echo "Installing TensorFlow ($(TF_PACKAGE)) and tb-mesh-plugin into $(VENV) ..."
 	$(PIP) install --upgrade pip
-	$(PIP) install "$(TF_PACKAGE)" -e .
+	$(PIP) install "$(TF_PACKAGE)" -e ".[mesh]"
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed

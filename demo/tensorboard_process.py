@@ -69,7 +69,7 @@ class TensorBoard:
 
 
 @contextlib.contextmanager
-def tensorboard(logdir, *flags, port=None, log_path=None, timeout=120.0):
+def tensorboard(logdir, *flags, port=None, log_path=None, timeout=120.0, executable=None, env=None):
     """Runs `tensorboard --logdir logdir *flags` until the mesh3d plugin is listed; yields a `TensorBoard`.
 
     Args:
@@ -78,13 +78,15 @@ def tensorboard(logdir, *flags, port=None, log_path=None, timeout=120.0):
       port: the port on 127.0.0.1; a free one if None.
       log_path: where TensorBoard's output goes; a temporary file (deleted on stop) if None.
       timeout: seconds to wait for the plugin to be listed.
+      executable: the `tensorboard` command; the one beside this Python if None.
+      env: its environment; this process' if None.
 
     Raises:
       TensorBoardError: if it exits or does not list the plugin within `timeout`, with its last output.
     """
     port = free_port() if port is None else port
     command = [
-        str(pathlib.Path(sys.executable).with_name("tensorboard")),
+        str(executable or pathlib.Path(sys.executable).with_name("tensorboard")),
         "--logdir",
         str(logdir),
         "--host",
@@ -97,7 +99,7 @@ def tensorboard(logdir, *flags, port=None, log_path=None, timeout=120.0):
         if log_path is None:
             log_path = pathlib.Path(stack.enter_context(tempfile.TemporaryDirectory())) / "tensorboard.log"
         log = stack.enter_context(open(log_path, "w+"))
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
         stack.callback(_stop, process)
         server = TensorBoard(f"http://127.0.0.1:{port}", process, pathlib.Path(log_path))
 

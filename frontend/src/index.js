@@ -3,6 +3,7 @@ import {fetchTags} from './api.js';
 import {MeshCard} from './card.js';
 import {el} from './dom.js';
 import {TagPoller} from './follow.js';
+import {onDataReloaded} from './host_ipc.js';
 import {Picker} from './picking.js';
 import {SharedRenderer} from './shared_renderer.js';
 import {STYLE} from './style.js';
@@ -161,8 +162,8 @@ class Dashboard {
 }
 
 /**
- * Builds the dashboard in document.body. The tags are listed again every few seconds, so cards follow
- * growing runs and new tags get cards.
+ * Builds the dashboard in document.body. The tags are listed again every few seconds and whenever
+ * TensorBoard reloads its data, so cards follow growing runs and new tags get cards.
  */
 export async function render() {
   const style = document.createElement('style');
@@ -202,5 +203,10 @@ export async function render() {
   dashboard = new Dashboard({grid, status, shared, urlState: new UrlState(), theme});
   root.insertBefore(dashboard.toolbar.element, status);
   dashboard.show(listing);
-  new TagPoller(fetchTags, (latest) => dashboard.show(latest)).start();
+  const poller = new TagPoller(fetchTags, (latest) => dashboard.show(latest));
+  poller.start();
+  onDataReloaded(() => {
+    root.dataset.reloads = String(Number(root.dataset.reloads ?? 0) + 1);
+    poller.pollSoon(0);
+  });
 }

@@ -39,11 +39,18 @@ def load(path, return_vertex_colors=False):
       the others get trimesh's default grey.
 
     Raises:
+      ImportError: If trimesh is not installed (the `mesh` extra).
       FileNotFoundError: If there is no file at `path`.
       ValueError: If the file cannot be read (unknown format, corrupt data), or holds no
         triangles (empty, a point cloud, lines). The message names the file.
     """
-    import trimesh  # noqa: PLC0415 (imported on first use: heavy, and only needed here)
+    try:
+        import trimesh  # noqa: PLC0415 (imported on first use: heavy, and only needed here)
+    except ImportError as error:
+        raise ImportError(
+            "graphics_ops.mesh.io.load reads mesh files through trimesh, which is not installed: "
+            "pip install 'tb-mesh-plugin[mesh]' (or pip install trimesh)"
+        ) from error
 
     path = os.fspath(path)
     if not os.path.isfile(path):

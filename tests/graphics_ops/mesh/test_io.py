@@ -1,5 +1,7 @@
 """graphics_ops.mesh.io.load: OBJ, PLY, OFF, STL and GLB files written by trimesh's exporters."""
 
+import sys
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -141,3 +143,11 @@ def test_point_clouds_beside_meshes_in_a_scene_are_ignored(tmp_path):
     scene.export(path)
     vertices, faces = io.load(path)
     assert _triangles(vertices, faces) == _triangles(VERTICES, OCTAHEDRON_FACES)
+
+
+def test_without_trimesh_the_error_names_the_extra(tmp_path, monkeypatch):
+    path = tmp_path / "octahedron.obj"
+    _mesh().export(path)
+    monkeypatch.setitem(sys.modules, "trimesh", None)  # any import of trimesh now fails
+    with pytest.raises(ImportError, match=r"tb-mesh-plugin\[mesh\]"):
+        io.load(path)
