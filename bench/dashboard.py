@@ -41,7 +41,6 @@ import contextlib
 import json
 import os
 import pathlib
-import shutil
 import statistics
 import subprocess
 import sys
@@ -279,7 +278,8 @@ PICKS = """async ([tag, count]) => {
   const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
   const times = [];
   for (let i = 0; i < count; i++) {
-    const init = {clientX: rect.left + rect.width / 2 + (i % 5), clientY: rect.top + rect.height / 2, buttons: 0, bubbles: true};
+    const x = rect.left + rect.width / 2 + (i % 5);
+    const init = {clientX: x, clientY: rect.top + rect.height / 2, buttons: 0, bubbles: true};
     view.dispatchEvent(new PointerEvent('pointermove', init));
     await frame();
     await frame();
@@ -506,7 +506,8 @@ def print_tables(measured):
         print(f"\nBrowser measurements skipped: {browser['skipped']}")
         return
     print(
-        "\n| 1M points, headless Chromium (SwiftShader) | first frame after a step change (preview) | full step drawn | hover pick |"
+        "\n| 1M points, headless Chromium (SwiftShader) | first frame after a step change (preview) "
+        "| full step drawn | hover pick |"
     )
     print("|---|---|---|---|")
     for tag in ("points/float32", "points/uint16"):

@@ -31,7 +31,9 @@ def capacity_from_environment(environ=None):
     except ValueError:
         megabytes = -1.0
     if not 0 <= megabytes < 2**40:
-        logger.warning("mesh3d: %s=%r is not a size in MiB >= 0; using %d", ENVIRONMENT_VARIABLE, raw, DEFAULT_MEGABYTES)
+        logger.warning(
+            "mesh3d: %s=%r is not a size in MiB >= 0; using %d", ENVIRONMENT_VARIABLE, raw, DEFAULT_MEGABYTES
+        )
         return DEFAULT_MEGABYTES * 2**20
     return int(megabytes * 2**20)
 

@@ -22,7 +22,6 @@ from tensorboard.compat.proto import types_pb2
 
 from tb_mesh_plugin import metadata, schema, tensor_proto
 
-
 # The checksum field's key: field number 2^29 - 1 (the largest protobuf allows), wire type 1 (fixed64),
 # as a varint; then the 8-byte little-endian fingerprint.
 _CHECKSUM_KEY = bytes([0xF9, 0xFF, 0xFF, 0xFF, 0x0F])

@@ -25,7 +25,9 @@ def tensorboard(logdir, *flags, **options):
     port = tensorboard_process.free_port()
     log_path = logdir.parent / f"tensorboard-{port}.log"
     try:
-        with tensorboard_process.tensorboard(logdir, *flags, port=port, log_path=log_path, timeout=90, **options) as server:
+        with tensorboard_process.tensorboard(
+            logdir, *flags, port=port, log_path=log_path, timeout=90, **options
+        ) as server:
             yield server.url
     except tensorboard_process.TensorBoardError as e:
         pytest.fail(str(e))

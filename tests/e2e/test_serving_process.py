@@ -12,9 +12,9 @@ import pytest
 import tensorflow as tf
 from tensorboard.plugins.mesh import summary_v2 as mesh_summary
 
+from tb_mesh_plugin import response_cache, summary, wire
 from tests.e2e.tensorboard_process import tensorboard, wait_until
 from tests.tb_mesh_plugin.event_file_editing import flip_byte_after
-from tb_mesh_plugin import response_cache, summary, wire
 
 POINTS = np.random.default_rng(11).normal(size=(4, 20_000, 3)).astype(np.float32)  # 240 kB a step
 BUDGET_MB = 0.6  # room for two steps of POINTS, not three
@@ -59,7 +59,10 @@ def server(request, logdir):
                 status, _, body = _get(f"{base}/tags")
                 runs = json.loads(body)["runs"] if status == 200 else {}
                 expected = {"cache": 4, "damaged": 1, **{run: 1 for run in QUOTED_RUNS}}
-                return all(len(runs.get(r, {}).get("cloud", {}).get("steps", [])) == n for r, n in expected.items()) and runs
+                return (
+                    all(len(runs.get(r, {}).get("cloud", {}).get("steps", [])) == n for r, n in expected.items())
+                    and runs
+                )
 
             yield request.param == "true", base, wait_until(all_listed, 60, "every run to be listed")
 
@@ -106,8 +109,9 @@ def test_runs_named_with_quotes_or_backslashes_are_served_or_explained(server):
             assert "Rename the run's directory" in runs[run]["cloud"]["error"]
         else:
             assert status == 200 and "error" not in runs[run]["cloud"]
-            np.testing.assert_array_equal(np.frombuffer(wire.decode(body)[1]["vertices"][2], "<f4"),
-                                          POINTS[1, :100].ravel())
+            np.testing.assert_array_equal(
+                np.frombuffer(wire.decode(body)[1]["vertices"][2], "<f4"), POINTS[1, :100].ravel()
+            )
 
 
 @pytest.mark.parametrize("load_fast", ["true", "false"])
@@ -115,6 +119,7 @@ def test_a_logdir_of_built_in_mesh_summaries_alone_lights_the_3d_tab_up(tmp_path
     logdir = tmp_path / "logs"
     _write(logdir, "torch", lambda: mesh_summary.mesh("scan", POINTS[:1, :500], step=7))
     with tensorboard(logdir, f"--load_fast={load_fast}") as url:  # waits for the 3D tab to be enabled
+
         def listed():
             status, _, body = _get(f"{url}/data/plugin/mesh3d/tags")
             return status == 200 and json.loads(body)["runs"].get("torch", {}).get("scan")

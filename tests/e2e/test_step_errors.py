@@ -16,11 +16,12 @@ import urllib.request
 import numpy as np
 import pytest
 import tensorflow as tf
-from playwright.sync_api import Error as PlaywrightError, expect
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
 
+from tb_mesh_plugin import summary
 from tests.e2e.dashboard_page import open_tab
 from tests.e2e.tensorboard_process import tensorboard, wait_until
-from tb_mesh_plugin import summary
 
 TIMEOUT_MS = 60_000
 GROWING_TAGS = [f"cloud/{i}" for i in range(4)]

@@ -21,8 +21,19 @@ from tests.e2e.tensorboard_process import tensorboard
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BUILT = shutil.ignore_patterns(
-    "node_modules", "static", ".venv", "build", "dist", "*.egg-info", "__pycache__", "runs", "artifacts", ".git",
-    ".pytest_cache", ".hypothesis", "results",
+    "node_modules",
+    "static",
+    ".venv",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    "runs",
+    "artifacts",
+    ".git",
+    ".pytest_cache",
+    ".hypothesis",
+    "results",
 )
 VERSION = tb_mesh_plugin.__version__
 TIMEOUT_S = 900
@@ -51,7 +62,9 @@ def distributions(tmp_path_factory):
     tree = _copy_clean_tree(work / "src")
     subprocess.run(
         [sys.executable, "-m", "build", "--outdir", str(work / "dist"), str(tree)],
-        check=True, capture_output=True, timeout=TIMEOUT_S,
+        check=True,
+        capture_output=True,
+        timeout=TIMEOUT_S,
     )
     [sdist] = (work / "dist").glob("tb_mesh_plugin-*.tar.gz")
     [wheel] = (work / "dist").glob("tb_mesh_plugin-*.whl")
@@ -78,10 +91,10 @@ def test_the_wheel_carries_the_bundle_notices_licence_entry_point_and_one_versio
     assert f"Version: {VERSION}\n" in metadata
     assert "License-Expression: Apache-2.0" in metadata
     assert "Requires-Dist: werkzeug" in metadata
-    assert "Requires-Dist: tensorflow<3,>=2.16; extra == \"tf\"" in metadata
+    assert 'Requires-Dist: tensorflow<3,>=2.16; extra == "tf"' in metadata
     requirements = [line for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
     assert not [line for line in requirements if "tensorflow-cpu" in line]
-    assert "Requires-Dist: trimesh<6,>=4; extra == \"mesh\"" in metadata
+    assert 'Requires-Dist: trimesh<6,>=4; extra == "mesh"' in metadata
 
 
 def test_the_sdist_carries_the_built_bundle_and_builds_a_wheel_without_node(distributions, tmp_path):
@@ -93,7 +106,10 @@ def test_the_sdist_carries_the_built_bundle_and_builds_a_wheel_without_node(dist
         assert f"{root}/{path}" in names
     result = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "dist"), str(sdist)],
-        env=_environment_without_node(tmp_path), capture_output=True, text=True, timeout=TIMEOUT_S,
+        env=_environment_without_node(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     [wheel] = (tmp_path / "dist").glob("tb_mesh_plugin-*.whl")
@@ -108,12 +124,18 @@ def test_the_wheel_installs_into_a_fresh_venv_without_node_and_serves_the_tab(di
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=TIMEOUT_S)
     install = subprocess.run(
         [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(wheel)],
-        env=environment, capture_output=True, text=True, timeout=TIMEOUT_S,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
     )
     assert install.returncode == 0, install.stderr[-3000:]
     probe = subprocess.run(
         [str(venv / "bin" / "python"), "-c", "import importlib.util as u; print(u.find_spec('tensorflow'))"],
-        env=environment, capture_output=True, text=True, timeout=120,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert probe.stdout.strip() == "None", "viewing must not pull in TensorFlow"
 
@@ -132,7 +154,10 @@ def test_building_from_a_clone_without_npm_stops_with_a_message_naming_npm(tmp_p
     tree = _copy_clean_tree(tmp_path / "src")
     result = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(tmp_path / "dist"), str(tree)],
-        env=_environment_without_node(tmp_path), capture_output=True, text=True, timeout=TIMEOUT_S,
+        env=_environment_without_node(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
     )
     assert result.returncode != 0
     assert "needs npm" in result.stdout + result.stderr

@@ -101,8 +101,15 @@ def test_many_threads_keep_the_byte_count_exact_and_within_budget():
 
 @pytest.mark.parametrize(
     "value, megabytes",
-    [(None, response_cache.DEFAULT_MEGABYTES), ("", response_cache.DEFAULT_MEGABYTES), ("64", 64), ("0", 0),
-     ("0.5", 0.5), ("-1", response_cache.DEFAULT_MEGABYTES), ("lots", response_cache.DEFAULT_MEGABYTES)],
+    [
+        (None, response_cache.DEFAULT_MEGABYTES),
+        ("", response_cache.DEFAULT_MEGABYTES),
+        ("64", 64),
+        ("0", 0),
+        ("0.5", 0.5),
+        ("-1", response_cache.DEFAULT_MEGABYTES),
+        ("lots", response_cache.DEFAULT_MEGABYTES),
+    ],
 )
 def test_the_budget_comes_from_the_environment(value, megabytes):
     environ = {} if value is None else {response_cache.ENVIRONMENT_VARIABLE: value}

@@ -8,10 +8,10 @@ import pytest
 import tensorflow as tf
 from tensorboard.plugins.mesh import summary_v2 as mesh_summary
 
+from tb_mesh_plugin import storage, summary, wire
 from tests.tb_mesh_plugin.event_file_editing import flip_byte_after
 from tests.tb_mesh_plugin.logdir_reading import make_client
 from tests.tb_mesh_plugin.test_plugin import summary_metadata_with_content
-from tb_mesh_plugin import storage, summary, wire
 
 POINTS = np.random.default_rng(5).normal(size=(3, 400, 3)).astype(np.float32)
 VERTICES = POINTS[0]
@@ -33,8 +33,14 @@ def logdir(tmp_path_factory):
             summary.point_cloud("points", POINTS[step], step=step)
         mesh_summary.mesh("deep", VERTICES[None], config_dict={"camera": nested(500)}, step=0)
         mesh_summary.mesh("fine", VERTICES[None], faces=FACES[None], step=0)
-        tf.summary.write("hostile", tf.constant([b"x"]), step=0, metadata=summary_metadata_with_content(
-            json.dumps({"version": 2, "kind": "mesh", "vertex_count": nested(900)}).encode()))
+        tf.summary.write(
+            "hostile",
+            tf.constant([b"x"]),
+            step=0,
+            metadata=summary_metadata_with_content(
+                json.dumps({"version": 2, "kind": "mesh", "vertex_count": nested(900)}).encode()
+            ),
+        )
     return logdir
 
 
@@ -57,13 +63,17 @@ def test_a_step_carries_a_validator_and_a_repeat_is_served_from_the_cache(client
     assert second.headers["X-Mesh3d-Cache"] == "hit" and second.headers["ETag"] == etag
     assert second.headers["Server-Timing"].startswith("mesh3d;dur=")
     assert second.get_data() == first.get_data()
-    np.testing.assert_array_equal(np.frombuffer(wire.decode(second.get_data())[1]["vertices"][2], "<f4"),
-                                  POINTS[1].ravel())
+    np.testing.assert_array_equal(
+        np.frombuffer(wire.decode(second.get_data())[1]["vertices"][2], "<f4"), POINTS[1].ravel()
+    )
 
 
 def test_each_step_sample_and_preview_has_its_own_validator(client):
-    etags = {get(client, run="train", tag="points", step=s, **extra).headers["ETag"]
-             for s in range(3) for extra in ({}, {"max_points": 10}, {"max_points": 20})}
+    etags = {
+        get(client, run="train", tag="points", step=s, **extra).headers["ETag"]
+        for s in range(3)
+        for extra in ({}, {"max_points": 10}, {"max_points": 20})
+    }
     etags.add(get(client, "builtin_mesh", run="train", tag="fine", step=0).headers["ETag"])
     assert len(etags) == 10
 
@@ -132,8 +142,9 @@ def test_a_sample_without_a_checksum_is_still_served(tmp_path, monkeypatch):
 
 def test_a_checksummed_sample_round_trips_and_any_flipped_byte_is_caught():
     vertices = tf.constant(VERTICES[:50])
-    blob = storage.checksummed(tf.io.serialize_tensor(tf.stack([tf.constant('{"x": 1}'),
-                                                                 tf.io.serialize_tensor(vertices)])))
+    blob = storage.checksummed(
+        tf.io.serialize_tensor(tf.stack([tf.constant('{"x": 1}'), tf.io.serialize_tensor(vertices)]))
+    )
     blob = blob.numpy()
     assert tf.io.parse_tensor(blob, tf.string).shape == [2]  # protobuf readers skip the checksum field
     assert storage._verified(blob) == blob[13:]

@@ -89,7 +89,10 @@ def test_node_and_the_server_agree_on_the_wire_dtypes(node):
     script = "const {ITEM_SIZES} = await import(process.argv[1]); console.log(JSON.stringify(ITEM_SIZES));"
     result = subprocess.run(
         [node, "--input-type=module", "-e", script, FRONTEND_WIRE.as_uri()],
-        capture_output=True, text=True, timeout=60, check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     assert json.loads(result.stdout) == {name: dtype.item_size for name, dtype in schema.WIRE_DTYPES.items()}
 
@@ -105,8 +108,14 @@ def test_node_accepts_every_kind_of_body_the_server_sends(node, tmp_path, quanti
     logdir = tmp_path / "logs"
     with tf.summary.create_file_writer(str(logdir / "run")).as_default():
         summary.mesh(
-            "mesh", vertices, faces, face_colors=face_colors, quantize=quantize, step=1,
-            attributes={"x": vertices[:, 0]}, face_attributes={"area": rng.random((40, 2)).astype(np.float32)},
+            "mesh",
+            vertices,
+            faces,
+            face_colors=face_colors,
+            quantize=quantize,
+            step=1,
+            attributes={"x": vertices[:, 0]},
+            face_attributes={"area": rng.random((40, 2)).astype(np.float32)},
         )
         summary.lines("lines", vertices, faces[:, :2], quantize=quantize, step=1)
     client = make_client(logdir)
