@@ -31,8 +31,8 @@ def check(voxels, axis, **scalars):
 def _exclusive_cumprod_last(x):
     """Products of the values before each position along the last axis, with exact gradients at zeros.
 
-    `tf.math.cumprod`'s gradient divides by the values, so it is nan where one is 0 (an opaque
-    voxel). The derivative with respect to x_k is the sum over later positions i of
+    `tf.math.cumprod`'s gradient divides by the values, and is wrong where one is 0 (an opaque
+    voxel): TensorFlow 2.21 gives 0 for d/dx1 of 1 + x0 + x0 x1 at x1 = 0, not x0. The derivative with respect to x_k is the sum over later positions i of
     g_i * prod_{j < i, j != k} x_j: before the first zero it is that sum of g_i T_i divided by x_k
     (nonzero); at the first zero it is the same sum with that zero left out of the products; after
     it, 0.

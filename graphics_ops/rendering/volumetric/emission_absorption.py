@@ -12,7 +12,7 @@ voxel i itself, prod_{j <= i} (1 - opacity_j), then divides by the sum of the we
 multiplies by alpha. So a fully opaque voxel gets weight 0: an opaque red voxel in front renders as
 an opaque black pixel (and passes no gradient to its colour), and the weights of voxels behind a
 half-transparent one are off. Here weights are the standard exclusive transmission, which needs no
-normalisation; both agree for a single voxel. Gradients are finite and exact at opaque voxels
+normalisation; both agree for a single voxel. Gradients are exact at opaque voxels
 (`tf.math.cumprod`'s are not). Densities beyond the clip get no gradient, as in TensorFlow Graphics'
 absorption model.
 """
