@@ -14,7 +14,8 @@ Differences from TensorFlow Graphics:
   everywhere (an empty ray) is sampled uniformly.
 - `regular_inverse_1d` is computed as near·far / ((1 - t)·far + t·near), which is finite for
   near = 0 (all samples but the last are then 0), where 1 / linspace(1 / near, 1 / far) is nan.
-- `geomspace_1d` and `stratified_geomspace_1d` return `near` and `far` exactly at the ends.
+- `regular_inverse_1d`, `geomspace_1d` and `stratified_geomspace_1d` have `near` and `far` exactly
+  at the ends.
 - Batch dimensions of `near` and `far` broadcast; samples are in the dtype of the inputs.
 """
 
@@ -55,9 +56,9 @@ def regular_inverse_1d(near, far, num_samples, name="regular_inverse_1d"):
     """
     with tf.name_scope(name):
         near, far = _interval(near, far, num_samples)
-        t = _fractions(num_samples, near.dtype)
-        near, far = near[..., None], far[..., None]
-        return near * far / ((1.0 - t) * far + t * near)
+        t = _fractions(num_samples, near.dtype)[1:-1]
+        inner = near[..., None] * far[..., None] / ((1.0 - t) * far[..., None] + t * near[..., None])
+        return _with_ends(near, far, inner, num_samples)
 
 
 def uniform_1d(near, far, num_samples, name="uniform_1d", *, seed=None):
@@ -229,11 +230,20 @@ def _lerp(near, far, fractions):
 
 
 def _geomspace(near, far, num_samples):
-    points = tf.exp(_lerp(tf.math.log(near), tf.math.log(far), _fractions(num_samples, near.dtype)))
+    inner = tf.exp(_lerp(tf.math.log(near), tf.math.log(far), _fractions(num_samples, near.dtype)[1:-1]))
+    return _with_ends(near, far, inner, num_samples)
+
+
+def _with_ends(near, far, inner, num_samples):
+    """M points: `near`, the M - 2 `inner` points `[A1, ..., An, M - 2]`, and `far` (M > 1).
+
+    The ends are exact, and never computed by a formula that may divide by 0 there.
+    """
     near, far = shape.broadcast((near, 0), (far, 0))
     if num_samples == 1:
         return near[..., None]
-    return tf.concat([near[..., None], points[..., 1:-1], far[..., None]], axis=-1)
+    near, inner, far = shape.broadcast((near[..., None], 1), (inner, 1), (far[..., None], 1))
+    return tf.concat([near, inner, far], axis=-1)
 
 
 def _sample_shape(near, far, num_samples):
@@ -241,10 +251,10 @@ def _sample_shape(near, far, num_samples):
 
 
 def _uniform(sample_shape, dtype, seed):
-    """Samples uniform in [0, 1), stateless when `seed` is given."""
+    """Samples uniform in [0, 1), stateless when `seed` is given (Philox, the same in every mode)."""
     if seed is None:
         return tf.random.uniform(sample_shape, dtype=dtype)
-    return tf.random.stateless_uniform(sample_shape, seed=seed, dtype=dtype)
+    return tf.random.stateless_uniform(sample_shape, seed=seed, dtype=dtype, alg="philox")
 
 
 def _draw_bins(pdf, num_samples, seed):
