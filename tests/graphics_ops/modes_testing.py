@@ -16,10 +16,10 @@ def assert_modes_match_eager(function, inputs, inner_ranks, jit=True, rtol=1e-5,
     """
     inputs = [tf.convert_to_tensor(value) for value in inputs]
     expected = [np.asarray(output) for output in tf.nest.flatten(function(*inputs))]
-    signature = [
-        tf.TensorSpec([None] * (value.shape.rank - inner) + value.shape[value.shape.rank - inner :].as_list(), value.dtype)
-        for value, inner in zip(inputs, inner_ranks)
-    ]
+    signature = []
+    for value, inner in zip(inputs, inner_ranks):
+        batch_rank = value.shape.rank - inner
+        signature.append(tf.TensorSpec([None] * batch_rank + value.shape[batch_rank:].as_list(), value.dtype))
     modes = {"graph": tf.function(function, input_signature=signature)}
     if jit:
         modes["xla"] = tf.function(function, input_signature=signature, jit_compile=True)

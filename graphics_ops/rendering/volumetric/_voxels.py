@@ -32,10 +32,10 @@ def _exclusive_cumprod_last(x):
     """Products of the values before each position along the last axis, with exact gradients at zeros.
 
     `tf.math.cumprod`'s gradient divides by the values, and is wrong where one is 0 (an opaque
-    voxel): TensorFlow 2.21 gives 0 for d/dx1 of 1 + x0 + x0 x1 at x1 = 0, not x0. The derivative with respect to x_k is the sum over later positions i of
-    g_i * prod_{j < i, j != k} x_j: before the first zero it is that sum of g_i T_i divided by x_k
-    (nonzero); at the first zero it is the same sum with that zero left out of the products; after
-    it, 0.
+    voxel): TensorFlow 2.21 gives 0 for d/dx1 of 1 + x0 + x0 x1 at x1 = 0, not x0. The derivative
+    with respect to x_k is the sum over later positions i of g_i * prod_{j < i, j != k} x_j: before
+    the first zero it is that sum of g_i T_i divided by x_k (nonzero); at the first zero it is the
+    same sum with that zero left out of the products; after it, 0.
     """
     products = tf.math.cumprod(x, axis=-1, exclusive=True)
 
@@ -57,4 +57,5 @@ def exclusive_cumprod(x, axis):
     """`tf.math.cumprod(x, axis, exclusive=True)` whose gradient is finite and exact where x is 0."""
     if axis == -1:
         return _exclusive_cumprod_last(x)
-    return tf.experimental.numpy.moveaxis(_exclusive_cumprod_last(tf.experimental.numpy.moveaxis(x, axis, -1)), -1, axis)
+    moveaxis = tf.experimental.numpy.moveaxis
+    return moveaxis(_exclusive_cumprod_last(moveaxis(x, axis, -1)), -1, axis)

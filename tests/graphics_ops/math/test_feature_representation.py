@@ -30,7 +30,8 @@ def test_values_and_layout(dtype, num_frequencies):
     features = np.random.default_rng(0).uniform(-2, 2, size=(2, 5, 3))
     encoded = feature_representation.positional_encoding(tf.constant(features, dtype), num_frequencies)
     assert encoded.dtype == dtype and encoded.shape == (2, 5, 3 + 6 * num_frequencies)
-    np.testing.assert_allclose(encoded, reference(features, num_frequencies), atol=1e-5 if dtype == tf.float32 else 1e-13)
+    atol = 1e-5 if dtype == tf.float32 else 1e-13
+    np.testing.assert_allclose(encoded, reference(features, num_frequencies), atol=atol)
 
 
 def test_jacobian_matches_finite_differences():

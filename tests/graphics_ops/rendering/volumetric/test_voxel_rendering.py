@@ -41,7 +41,8 @@ def random_voxels(rng, shape=(2, 3, 4, 5, 4)):
 
 
 def test_tensorflow_graphics_signatures_and_exports():
-    assert set(volumetric.__all__) == {"absorption", "emission_absorption", "ray_density", "ray_radiance", "visual_hull"}
+    modules = {"absorption", "emission_absorption", "ray_density", "ray_radiance", "visual_hull"}
+    assert set(volumetric.__all__) == modules
     arguments = ["voxels", "absorption_factor", "cell_size", "axis", "name"]
     assert list(inspect.signature(absorption.render).parameters) == arguments
     assert list(inspect.signature(emission_absorption.render).parameters) == arguments
