@@ -280,16 +280,19 @@ class Progress:
         self.interactive = sys.stderr.isatty()
 
     def update(self, step, loss, rotation_error, translation_error):
+        self.show(
+            step, f"loss {loss:.4f}  rotation {rotation_error:5.2f}°  translation {100 * translation_error:5.2f}%"
+        )
+
+    def show(self, step, details):
+        """Shows that `step` (from 0) is done, followed by the text `details`."""
         if not self.enabled:
             return
         done = step + 1
         if not self.interactive and done % max(self.total // 10, 1) and done != self.total:
             return
         filled = 30 * done // self.total
-        line = (
-            f"[{'#' * filled}{'.' * (30 - filled)}] step {done}/{self.total}  loss {loss:.4f}  "
-            f"rotation {rotation_error:5.2f}°  translation {100 * translation_error:5.2f}%"
-        )
+        line = f"[{'#' * filled}{'.' * (30 - filled)}] step {done}/{self.total}  {details}"
         print(("\r" if self.interactive else "") + line, end="" if self.interactive else "\n", file=sys.stderr)
 
     def close(self):
