@@ -337,6 +337,13 @@ def run(logdir, seed=0, start_error=45.0, steps=300, size=128, progress=True):
     }
 
 
+def write_json(path, result):
+    """Writes a fit's result, without the loss of each step, as JSON to `path`."""
+    with open(path, "w") as file:
+        json.dump({key: value for key, value in result.items() if key != "losses"}, file, indent=2)
+        file.write("\n")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--logdir", default="runs/pose_fit", help="where to write (default: runs/pose_fit)")
@@ -356,9 +363,7 @@ def main(argv=None):
         + (" (interrupted)" if result["interrupted"] else "")
     )
     if args.json:
-        with open(args.json, "w") as file:
-            json.dump({key: value for key, value in result.items() if key != "losses"}, file, indent=2)
-            file.write("\n")
+        write_json(args.json, result)
 
 
 if __name__ == "__main__":

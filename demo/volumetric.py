@@ -16,11 +16,10 @@ Ctrl-C stops the fit and leaves a valid logdir.
 """
 
 import argparse
-import json
 import math
 import time
 
-from demo.pose_fit import Progress  # first: it sets up TensorFlow's environment and XLA's cache
+from demo.pose_fit import Progress, write_json  # first: it sets up TensorFlow's environment and XLA's cache
 
 import numpy as np  # noqa: E402  (after pose_fit, which sets up TensorFlow's environment)
 import tensorflow as tf  # noqa: E402
@@ -278,9 +277,7 @@ def main(argv=None):
         f"in {result['seconds']:.1f} s" + (" (interrupted)" if result["interrupted"] else "")
     )
     if args.json:
-        with open(args.json, "w") as file:
-            json.dump({key: value for key, value in result.items() if key != "losses"}, file, indent=2)
-            file.write("\n")
+        write_json(args.json, result)
 
 
 if __name__ == "__main__":

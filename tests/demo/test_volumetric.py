@@ -1,32 +1,18 @@
 """The volumetric demo: a short fit lowers the loss, logs voxels and held-out renders; the CLI; Ctrl-C."""
 
 import json
-import os
-import pathlib
-import signal
-import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
 from demo import volumetric
+from tests.demo.demo_testing import interrupt_once_logged, scalars, tags_by_step
 from tests.tb_mesh_plugin.logdir_reading import read_logdir
 
 STEPS, LOG_EVERY = 30, 10
 SMALL = {"size": 24, "grid_size": 16, "samples": 24, "rays_per_step": 512}
-
-
-def _tags_by_step(logdir):
-    """{tag: sorted steps} of every summary in the event files under `logdir`."""
-    tags = {}
-    for path in pathlib.Path(logdir).rglob("events.out.tfevents.*"):
-        for event in tf.compat.v1.train.summary_iterator(str(path)):
-            for value in event.summary.value:
-                tags.setdefault(value.tag, set()).add(event.step)
-    return {tag: sorted(steps) for tag, steps in tags.items()}
 
 
 @pytest.fixture(scope="module")
@@ -57,19 +43,14 @@ def test_a_short_fit_lowers_the_loss_and_raises_the_held_out_psnr(short_fit):
     assert result["steps"] == STEPS and not result["interrupted"]
     losses = result["losses"]
     assert np.mean(losses[-5:]) < np.mean(losses[:5]), losses
-    psnrs = {}
-    for path in pathlib.Path(logdir).rglob("events.out.tfevents.*"):
-        for event in tf.compat.v1.train.summary_iterator(str(path)):
-            for value in event.summary.value:
-                if value.tag == "fit/held_out_psnr":
-                    psnrs[event.step] = float(tf.make_ndarray(value.tensor))
+    psnrs = dict(zip(tags_by_step(logdir)["fit/held_out_psnr"], scalars(logdir, "fit/held_out_psnr")))
     assert sorted(psnrs) == [0, 10, 20, STEPS - 1]
     assert psnrs[STEPS - 1] > psnrs[0] and result["held_out_psnr_db"] == pytest.approx(psnrs[STEPS - 1])
 
 
 def test_voxels_and_renders_are_logged_every_n_steps(short_fit):
     logdir, _ = short_fit
-    tags = _tags_by_step(logdir)
+    tags = tags_by_step(logdir)
     logged = [0, 10, 20, STEPS - 1]
     for tag in ("volume/voxels", "views/held_out_render", "fit/loss", "fit/held_out_psnr", "fit/voxels_shown"):
         assert tags.get(tag) == logged, tag
@@ -100,23 +81,11 @@ def test_ctrl_c_stops_the_fit_and_leaves_a_readable_logdir(tmp_path):
     logdir, path = tmp_path / "run", tmp_path / "fit.json"
     command = [sys.executable, "-m", "demo.volumetric", "--logdir", str(logdir), "--size", "16", "--grid", "8"]
     command += ["--samples", "8", "--rays", "64", "--log-every", "1", "--json", str(path)]
-    environment = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
-    process = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        deadline = time.monotonic() + 300
-        while len(_tags_by_step(logdir).get("volume/voxels", [])) < 2:  # flushed every second
-            assert process.poll() is None, "the fit ended before it was interrupted"
-            assert time.monotonic() < deadline, "no steps were logged"
-            time.sleep(0.2)
-        process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=60)
-    finally:
-        process.kill()
-    assert process.returncode == 0
+    output = interrupt_once_logged(command, logdir, "volume/voxels")
     assert "(interrupted)" in output
     result = json.loads(path.read_text())
     assert result["interrupted"] and 2 <= result["steps"] < 1000
-    steps = _tags_by_step(logdir)["volume/voxels"]
+    steps = tags_by_step(logdir)["volume/voxels"]
     # Every step fitted was logged, but perhaps the last, if Ctrl-C came while it was being logged.
     assert steps == list(range(len(steps))) and result["steps"] - len(steps) in (0, 1)
     assert any(tag == "volume/voxels" for _, tag in read_logdir(logdir))
