@@ -261,8 +261,8 @@ def _draw_bins(pdf, num_samples, seed):
     """Inverse transform sampling of bins.
 
     Returns:
-      The uniform samples `[A1, ..., An, N]` in [0, 1), the bins they select (int32), and for each
-      sample the probability of the bins before its bin and of its bin.
+      The uniform samples `[A1, ..., An, N]` in [0, total), the bins they select (int32), and for
+      each sample the probability of the bins before its bin and of its bin.
     """
     _check_count(num_samples)
     pdf = tf.maximum(pdf, 0.0)
@@ -272,9 +272,10 @@ def _draw_bins(pdf, num_samples, seed):
     probability = pdf / tf.where(empty, tf.cast(tf.shape(pdf)[-1], pdf.dtype), total)
     cdf = tf.math.cumsum(probability, axis=-1)
     below = tf.math.cumsum(probability, axis=-1, exclusive=True)
-    uniforms = _uniform(tf.concat([tf.shape(pdf)[:-1], [num_samples]], axis=0), pdf.dtype, seed)
-    # The bin of u is the number of inner bin ends at or below it: bins of zero probability share
-    # their end with the bin before, so no u selects them.
+    # Uniform in [0, total), where total is the cdf's last value as rounded (maybe not exactly 1).
+    uniforms = _uniform(tf.concat([tf.shape(pdf)[:-1], [num_samples]], axis=0), pdf.dtype, seed) * cdf[..., -1:]
+    # The bin of u is the number of inner bin ends at or below it: bins of zero probability end
+    # exactly where the bin before ends (or at 0, or at total), so no u selects them.
     index = tf.searchsorted(cdf[..., :-1], uniforms, side="right", out_type=tf.int32)
     batch_dims = pdf.shape.rank - 1
     below = tf.gather(below, index, axis=-1, batch_dims=batch_dims)
