@@ -280,16 +280,19 @@ class Progress:
         self.interactive = sys.stderr.isatty()
 
     def update(self, step, loss, rotation_error, translation_error):
+        self.show(
+            step, f"loss {loss:.4f}  rotation {rotation_error:5.2f}°  translation {100 * translation_error:5.2f}%"
+        )
+
+    def show(self, step, details):
+        """Shows that `step` (from 0) is done, followed by the text `details`."""
         if not self.enabled:
             return
         done = step + 1
         if not self.interactive and done % max(self.total // 10, 1) and done != self.total:
             return
         filled = 30 * done // self.total
-        line = (
-            f"[{'#' * filled}{'.' * (30 - filled)}] step {done}/{self.total}  loss {loss:.4f}  "
-            f"rotation {rotation_error:5.2f}°  translation {100 * translation_error:5.2f}%"
-        )
+        line = f"[{'#' * filled}{'.' * (30 - filled)}] step {done}/{self.total}  {details}"
         print(("\r" if self.interactive else "") + line, end="" if self.interactive else "\n", file=sys.stderr)
 
     def close(self):
@@ -334,6 +337,13 @@ def run(logdir, seed=0, start_error=45.0, steps=300, size=128, progress=True):
     }
 
 
+def write_json(path, result):
+    """Writes a fit's result, without the loss of each step, as JSON to `path`."""
+    with open(path, "w") as file:
+        json.dump({key: value for key, value in result.items() if key != "losses"}, file, indent=2)
+        file.write("\n")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--logdir", default="runs/pose_fit", help="where to write (default: runs/pose_fit)")
@@ -353,9 +363,7 @@ def main(argv=None):
         + (" (interrupted)" if result["interrupted"] else "")
     )
     if args.json:
-        with open(args.json, "w") as file:
-            json.dump({key: value for key, value in result.items() if key != "losses"}, file, indent=2)
-            file.write("\n")
+        write_json(args.json, result)
 
 
 if __name__ == "__main__":

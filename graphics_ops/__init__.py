@@ -7,6 +7,8 @@ Subpackages:
   reflectance: BRDFs (Lambertian, Phong, Blinn-Phong, GGX metallic-roughness).
   lighting: point, directional and ambient lights; spherical harmonics.
   mesh: normals, areas, surface sampling, edges, Laplacians, point-set distances, file loading.
+  geometry: rays (sampling along them, triangulation, sphere intersection), points and grids.
+  math: 1D sampling (stratified, inverse transform) and positional encoding.
   nn: networks on meshes and point clouds: graph convolutions (FeaStNet, edge convolutions),
     pooling between mesh resolutions, neighbourhoods (mesh adjacency, k-nearest neighbours), and
     Keras 3 layers (graph convolutions, DGCNN's EdgeConv, PointNet).

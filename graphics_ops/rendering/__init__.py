@@ -14,6 +14,10 @@ In the spirit of nvdiffrast's four primitives:
 and `render`, which composes a `graphics_ops.camera.Camera` (`Camera.to_clip`), the primitives,
 `graphics_ops.reflectance` and `graphics_ops.lighting` into RGBA images.
 
+`rendering.volumetric` holds TensorFlow Graphics' volume renderers: NeRF's quadrature along rays
+(`ray_radiance`, `ray_density`) and projections of voxel grids (`emission_absorption`,
+`absorption`, `visual_hull`).
+
 Images are `[B, H, W, C]` with row 0 at the top; clip space is OpenGL's. The ops run eagerly, in
 `tf.function` and under `jit_compile=True`, in float32 and float64, with no host round trips but
 one scalar read per pass of fragments (to size it) outside XLA. Their fixed-shape stages are

@@ -1,42 +1,16 @@
 """The pose-fitting demo: a short fit lowers the loss and logs every step; the CLI; Ctrl-C."""
 
 import json
-import os
-import pathlib
-import signal
-import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from demo import pose_fit, toy_fish
+from tests.demo.demo_testing import interrupt_once_logged, scalars, tags_by_step
 from tests.tb_mesh_plugin.logdir_reading import read_logdir
 
 STEPS = 6
-
-
-def _scalars(logdir, tag):
-    """The values of a scalar summary `tag` under `logdir`, by step."""
-    values = {}
-    for path in pathlib.Path(logdir).rglob("events.out.tfevents.*"):
-        for event in tf.compat.v1.train.summary_iterator(str(path)):
-            for value in event.summary.value:
-                if value.tag == tag:
-                    values[event.step] = float(tf.make_ndarray(value.tensor))
-    return [values[step] for step in sorted(values)]
-
-
-def _tags_by_step(logdir):
-    """{tag: sorted steps} of every summary in the event files under `logdir`."""
-    tags = {}
-    for path in pathlib.Path(logdir).rglob("events.out.tfevents.*"):
-        for event in tf.compat.v1.train.summary_iterator(str(path)):
-            for value in event.summary.value:
-                tags.setdefault(value.tag, set()).add(event.step)
-    return {tag: sorted(steps) for tag, steps in tags.items()}
 
 
 @pytest.fixture(scope="module")
@@ -66,14 +40,14 @@ def test_a_short_fit_lowers_the_loss_and_the_error(short_fit):
     # In the fine stage (after the best coarse hypothesis is chosen), loss and error fall.
     fine = round(pose_fit.COARSE_FRACTION * STEPS)
     assert result["losses"][-1] < result["losses"][fine], result["losses"]
-    errors = _scalars(logdir, "fit/rotation_error_degrees")
+    errors = scalars(logdir, "fit/rotation_error_degrees")
     assert len(errors) == STEPS and errors[-1] < errors[fine], errors
     assert result["rotation_error_degrees"] == pytest.approx(errors[-1], abs=1.0)
 
 
 def test_every_step_is_logged_with_vertex_gradients(short_fit):
     logdir, _ = short_fit
-    tags = _tags_by_step(logdir)
+    tags = tags_by_step(logdir)
     every_step = list(range(STEPS))
     for tag in (
         "pose/estimate",
@@ -119,22 +93,10 @@ def test_the_command_line_writes_the_json_summary(tmp_path):
 def test_ctrl_c_stops_the_fit_and_leaves_a_readable_logdir(tmp_path):
     logdir, path = tmp_path / "run", tmp_path / "fit.json"
     command = [sys.executable, "-m", "demo.pose_fit", "--logdir", str(logdir), "--size", "32", "--json", str(path)]
-    environment = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
-    process = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        deadline = time.monotonic() + 300
-        while len(_tags_by_step(logdir).get("pose/estimate", [])) < 2:  # flushed every second
-            assert process.poll() is None, "the fit ended before it was interrupted"
-            assert time.monotonic() < deadline, "no steps were logged"
-            time.sleep(0.2)
-        process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=60)
-    finally:
-        process.kill()
-    assert process.returncode == 0
+    output = interrupt_once_logged(command, logdir, "pose/estimate")
     assert "(interrupted)" in output
     result = json.loads(path.read_text())
     assert result["interrupted"] and 2 <= result["steps"] < 300
-    steps = _tags_by_step(logdir)["pose/estimate"]
+    steps = tags_by_step(logdir)["pose/estimate"]
     # Every step fitted was logged (and perhaps the one Ctrl-C interrupted).
     assert steps == list(range(len(steps))) and len(steps) - result["steps"] in (0, 1)
