@@ -127,7 +127,7 @@ CASES = {
         lambda rng, batch: [rng.normal(size=batch + (3, 4, 2, 2)), rng.uniform(0.05, [1.9, 2.9, 0.95], size=batch + (5, 3))],
     ),
     "weighted.interpolate": (
-        lambda points, weights: weighted.interpolate(points, weights, [[[0], [2]], [[3], [1]], [[1], [1]]]),
+        lambda points, weights: weighted.interpolate(points, weights, [[[0], [2]]]),
         lambda rng, batch: [rng.normal(size=(4, 3)), rng.uniform(0.1, 1.0, size=batch + (2,))],
     ),
     "weighted.get_barycentric_coordinates": (
