@@ -7,8 +7,9 @@ to find the angle, and the weights applied to the vectors as given.
 
 The weights are sin((1 - t) θ) / sin θ and sin(t θ) / sin θ, computed as (1 - t) sinc((1 - t) θ) /
 sinc θ and t sinc(t θ) / sinc θ, with θ = 2 atan2(|u1 - u2|, |u1 + u2|) for unit vectors u1, u2.
-Unlike TensorFlow Graphics (acos of a clipped dot product), this is accurate for nearly equal inputs
-and its gradients are finite and correct where the inputs are equal (TensorFlow Graphics' are nan).
+Unlike TensorFlow Graphics (acos of a dot product shrunk just below 1, and an eps-shifted angle), this
+is accurate for nearly equal inputs, and its gradients are correct where the inputs are equal: there
+the weights depend on θ² only, so their derivatives vanish; TensorFlow Graphics' do not.
 Exactly opposite vectors, where slerp is undefined, fall back to linear interpolation, as there.
 """
 

@@ -134,10 +134,17 @@ class TestSlerp:
         # The shorter arc: the middle is closer to q1 than 90° in rotation angle terms.
         assert np.all(np.abs(np.sum(middle * q1, axis=-1)) >= np.abs(np.sum(q1 * q2, axis=-1)) - 1e-12)
 
-    def test_identical_quaternions_have_finite_exact_gradients(self):
-        # TensorFlow Graphics: acos'(1) is infinite, so its gradients here are nan.
+    def test_identical_quaternions_have_exact_gradients(self):
+        # The weights depend on the angle squared, so their derivatives vanish where the quaternions
+        # are equal; TensorFlow Graphics differentiates acos near 1 there and gets nonzero gradients.
         q = Rotation.random(4, random_state=5).as_quat()
         percent = np.full((4, 1), 0.3)
+        for dtype in (tf.float32, tf.float64):
+            same = tf.constant(q, dtype)
+            with tf.GradientTape() as tape:
+                tape.watch(same)
+                total = tf.add_n(slerp.quaternion_weights(same, same, tf.constant(percent, dtype)))
+            np.testing.assert_array_equal(tape.gradient(total, same), 0.0)
         for function in (slerp.quaternion_weights, slerp.interpolate):
             assert_all_finite(*_gradients(function, q, q, percent))
         assert_jacobians_match_finite_differences(slerp.interpolate, q, q, percent, tolerance=1e-7)
