@@ -32,7 +32,7 @@ def minimize(
         arguments and returns a tensor of residuals of any shape.
       variables: A tensor or a list of tensors (all of one floating dtype): the starting point.
       max_iterations: The number of iterations, a positive Python int.
-      regularizer: The initial damping λ, and its lower bound.
+      regularizer: The initial damping λ.
       regularizer_multiplier: The factor by which λ grows after a failed step and shrinks after a
         successful one; above 1.
       callback: None, or a callable `callback(iteration, objective_value, variables)` called after
@@ -61,17 +61,25 @@ def minimize(
         for variable in variables:
             if not variable.dtype.is_floating or variable.dtype != dtype:
                 raise TypeError(f"variables must all have one floating dtype, got {[v.dtype.name for v in variables]}")
-        minimum = tf.constant(regularizer, dtype)
+        minimum = tf.constant(safe_ops.tiny(dtype), dtype)
         maximum = tf.constant(1.0 / safe_ops.eps(dtype) ** 2, dtype)
         multiplier = tf.constant(regularizer_multiplier, dtype)
 
         def objective(values):
             return 0.5 * tf.reduce_sum(tf.square(_residual_values(residuals, values)))
 
-        def body(iteration, damping, objective_value, values):
+        def attempt(values, damping):
             steps = _damped_step(residuals, values, damping)
             candidates = [value - step for value, step in zip(values, steps)]
-            candidate_value = objective(candidates)
+            return candidates, objective(candidates)
+
+        if tf.executing_eagerly():
+            # Eagerly, a Jacobian costs a trace each time; trace the step once (the loop and
+            # callbacks stay eager).
+            attempt = tf.function(attempt, autograph=False)
+
+        def body(iteration, damping, objective_value, values):
+            candidates, candidate_value = attempt(values, damping)
             better = candidate_value < objective_value  # False for nan
             values = [tf.where(better, new, old) for new, old in zip(candidates, values)]
             objective_value = tf.where(better, candidate_value, objective_value)
@@ -89,7 +97,7 @@ def minimize(
         _, _, objective_value, variables = tf.while_loop(
             lambda iteration, *_: iteration < max_iterations,
             body,
-            (tf.constant(0), minimum, objective(variables), variables),
+            (tf.constant(0), tf.constant(regularizer, dtype), objective(variables), variables),
             parallel_iterations=1,
         )
         return objective_value, variables
