@@ -80,8 +80,9 @@ def square_to_spherical_coordinates(point_2d, name="math_square_to_spherical_coo
 def factorial(n, name="factorial"):
     """n! elementwise.
 
-    Floating `n`: Γ(n + 1), also for non-integers. Integer `n` (int32 up to 12, int64 up to 20,
-    the largest whose factorial fits): exact; negative n gives 1.
+    Floating `n`: Γ(n + 1), also for non-integers. Integer `n`: exact, from a table up to the
+    largest n whose factorial fits the dtype (12 for int32, 20 for int64; larger n give that
+    entry); negative n give 1.
 
     Args:
       n: A tensor of shape `[A1, ..., An]`.
@@ -90,20 +91,16 @@ def factorial(n, name="factorial"):
     Returns:
       A tensor of shape `[A1, ..., An]` and the dtype of `n`.
     """
-    with tf.name_scope(name):
-        n = tf.convert_to_tensor(n, name="n")
-        if n.dtype.is_integer:
-            return _table_lookup(n, [math.factorial(k) for k in range(21)], "n")
-        _check_floating(n, "n")
-        return tf.exp(tf.math.lgamma(n + 1.0))
+    table = [math.factorial(k) for k in range(21)]
+    return _integer_table_or_formula(n, name, table, lambda x: tf.exp(tf.math.lgamma(x + 1.0)))
 
 
 def double_factorial(n, name="double_factorial"):
     """n!! = n (n - 2) (n - 4) ... elementwise; 1 for n < 2.
 
-    Floating `n`: the closed forms 2^(n/2) Γ(n/2 + 1) for even n and that times sqrt(2/π) for
-    odd n, in closed form rather than TensorFlow Graphics' loop. Integer `n` (int32 up to 20,
-    int64 up to 33): exact.
+    Floating `n`: 2^(n/2) Γ(n/2 + 1) for even n and that times sqrt(2/π) for odd n, in closed
+    form rather than TensorFlow Graphics' loop. Integer `n`: exact, from a table up to the largest n
+    whose double factorial fits the dtype (19 for int32, 33 for int64; larger n give that entry).
 
     Args:
       n: A tensor of shape `[A1, ..., An]` of integer values.
@@ -112,30 +109,24 @@ def double_factorial(n, name="double_factorial"):
     Returns:
       A tensor of shape `[A1, ..., An]` and the dtype of `n`.
     """
+    table = [math.prod(range(k, 1, -2)) for k in range(34)]
+    return _integer_table_or_formula(n, name, table, _double_factorial_closed_form)
+
+
+def _double_factorial_closed_form(n):
+    n = tf.maximum(n, 1.0)
+    odd = tf.math.floormod(n, 2.0)
+    return tf.exp(0.5 * n * math.log(2.0) + tf.math.lgamma(0.5 * n + 1.0) + odd * 0.5 * math.log(2.0 / math.pi))
+
+
+def _integer_table_or_formula(n, name, table, formula):
+    """`table[n]` for int32 or int64 `n` (1 below 0), else `formula(n)` for floating `n`."""
     with tf.name_scope(name):
         n = tf.convert_to_tensor(n, name="n")
-        if n.dtype.is_integer:
-            return _table_lookup(n, [_exact_double_factorial(k) for k in range(34)], "n")
-        _check_floating(n, "n")
-        n = tf.maximum(n, 1.0)
-        odd = tf.math.floormod(n, 2.0)
-        log_value = 0.5 * n * math.log(2.0) + tf.math.lgamma(0.5 * n + 1.0) + odd * 0.5 * math.log(2.0 / math.pi)
-        return tf.exp(log_value)
-
-
-def _exact_double_factorial(n):
-    return math.prod(range(n, 1, -2))
-
-
-def _table_lookup(n, table, argument):
-    """`table[n]` for integer `n` (1 below 0), keeping the values that fit in n's dtype."""
-    if n.dtype not in (tf.int32, tf.int64):
-        raise TypeError(f"{argument} must be float or int32 or int64, got {n.dtype.name}")
-    limit = np.iinfo(n.dtype.as_numpy_dtype).max
-    values = [value for value in table if value <= limit]
-    return tf.gather(tf.constant(values, n.dtype), tf.clip_by_value(n, 0, len(values) - 1))
-
-
-def _check_floating(n, argument):
-    if not n.dtype.is_floating:
-        raise TypeError(f"{argument} must have a floating or integer dtype, got {n.dtype.name}")
+        if n.dtype.is_floating:
+            return formula(n)
+        if n.dtype not in (tf.int32, tf.int64):
+            raise TypeError(f"n must have a floating dtype or int32 or int64, got {n.dtype.name}")
+        limit = np.iinfo(n.dtype.as_numpy_dtype).max
+        values = [value for value in table if value <= limit]
+        return tf.gather(tf.constant(values, n.dtype), tf.clip_by_value(n, 0, len(values) - 1))

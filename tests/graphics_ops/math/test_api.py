@@ -5,12 +5,11 @@ dimensions and jit_compile against eager, float32 and float64 in and out, Jacobi
 differences, and errors naming the argument for bad shapes.
 """
 
-import inspect
-
 import numpy as np
 import pytest
 import tensorflow as tf
 from scipy.spatial.transform import Rotation
+from tests.graphics_ops.api_testing import assert_op_jacobians_match, assert_tensorflow_graphics_api
 from tests.graphics_ops.testing import assert_longer_last_axis_is_named
 
 from graphics_ops import math as gmath
@@ -145,21 +144,7 @@ def _inputs(name, batch, seed=0):
 
 
 def test_tensorflow_graphics_api_is_complete():
-    count = 0
-    for module_name, functions in TFG_API.items():
-        module = _module(module_name)
-        for function_name, arguments in functions.items():
-            parameters = list(inspect.signature(getattr(module, function_name)).parameters)
-            before_name = parameters[: parameters.index("name")] if "name" in parameters else parameters
-            assert before_name == arguments, f"{module_name}.{function_name}{tuple(before_name)}"
-            count += 1
-        public = {
-            name
-            for name, value in vars(module).items()
-            if inspect.isfunction(value) and not name.startswith("_") and value.__module__ == module.__name__
-        }
-        assert public == set(functions), module_name
-    assert count == 19
+    assert assert_tensorflow_graphics_api(TFG_API, _module) == 19
 
 
 def test_enums_have_tensorflow_graphics_members():
@@ -197,18 +182,7 @@ def test_graph_and_xla_match_eager(name):
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_jacobians_match_finite_differences(name):
-    function = CASES[name][0]
-    skipped = NOT_DIFFERENTIABLE.get(name, [])
-    inputs = [tf.constant(value, tf.float64) for value in _inputs(name, (2,), seed=1)]
-
-    @tf.function
-    def flat(*arguments):
-        outputs = [out for index, out in enumerate(tf.nest.flatten(function(*arguments))) if index not in skipped]
-        return tf.concat([tf.reshape(out, [-1]) for out in outputs], 0)
-
-    theoretical, numerical = tf.test.compute_gradient(flat, inputs, delta=1e-6)
-    for index, (jacobian, estimate) in enumerate(zip(theoretical, numerical)):
-        np.testing.assert_allclose(jacobian, estimate, rtol=1e-6, atol=1e-6, err_msg=f"{name} input {index}")
+    assert_op_jacobians_match(CASES[name][0], _inputs(name, (2,), seed=1), NOT_DIFFERENTIABLE.get(name, ()))
 
 
 # name -> (function, index of the argument with a checked last axis, its name).

@@ -1,0 +1,50 @@
+"""Helpers for the op-table API tests: TensorFlow Graphics' signatures, and Jacobians of whole ops."""
+
+import inspect
+
+import numpy as np
+import tensorflow as tf
+
+
+def assert_tensorflow_graphics_api(api, module_of):
+    """Asserts each module's public functions are exactly those of `api`, with its arguments before `name`.
+
+    Args:
+      api: {module path: {function name: [argument names before `name`]}}.
+      module_of: Maps a module path to the module.
+
+    Returns:
+      The number of functions checked.
+    """
+    count = 0
+    for module_name, functions in api.items():
+        module = module_of(module_name)
+        for function_name, arguments in functions.items():
+            parameters = list(inspect.signature(getattr(module, function_name)).parameters)
+            before_name = parameters[: parameters.index("name")] if "name" in parameters else parameters
+            assert before_name == arguments, f"{module_name}.{function_name}{tuple(before_name)}"
+            count += 1
+        public = {
+            name
+            for name, value in vars(module).items()
+            if inspect.isfunction(value) and not name.startswith("_") and value.__module__ == module.__name__
+        }
+        assert public == set(functions), module_name
+    return count
+
+
+def assert_op_jacobians_match(function, inputs, skipped_outputs=(), tolerance=1e-6):
+    """Compares the Jacobians of all outputs (but `skipped_outputs`) w.r.t. all float64 `inputs`
+    with central differences, through `tf.test.compute_gradient` (for ops whose inputs have no
+    spare batch axis for `tests.graphics_ops.testing.jacobians`)."""
+    inputs = [tf.constant(value, tf.float64) for value in inputs]
+
+    @tf.function
+    def flat(*arguments):
+        outputs = tf.nest.flatten(function(*arguments))
+        kept = [output for index, output in enumerate(outputs) if index not in skipped_outputs]
+        return tf.concat([tf.reshape(output, [-1]) for output in kept], 0)
+
+    theoretical, numerical = tf.test.compute_gradient(flat, inputs, delta=1e-6)
+    for index, (jacobian, estimate) in enumerate(zip(theoretical, numerical)):
+        np.testing.assert_allclose(jacobian, estimate, rtol=tolerance, atol=tolerance, err_msg=f"input {index}")
