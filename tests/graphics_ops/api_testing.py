@@ -48,3 +48,30 @@ def assert_op_jacobians_match(function, inputs, skipped_outputs=(), tolerance=1e
     theoretical, numerical = tf.test.compute_gradient(flat, inputs, delta=1e-6)
     for index, (jacobian, estimate) in enumerate(zip(theoretical, numerical)):
         np.testing.assert_allclose(jacobian, estimate, rtol=tolerance, atol=tolerance, err_msg=f"input {index}")
+
+
+def assert_graph_and_xla_match_eager(function, arrays, unknown_dims, tolerance, xla_with_unknown_dims=True):
+    """Runs `function` eagerly, as a `tf.function` and compiled by XLA, in float32 and float64.
+
+    Outputs must keep the input dtype (or be bool) and agree within `tolerance`.
+
+    Args:
+      function: The op, a function of tensors.
+      arrays: Its inputs, NumPy arrays.
+      unknown_dims: Maps (input index, shape list) to the shape traced, with None for unknown dims.
+      tolerance: The absolute and relative tolerance.
+      xla_with_unknown_dims: Whether XLA also traces with `unknown_dims` (else with full shapes).
+    """
+    for dtype in (tf.float32, tf.float64):
+        inputs = [tf.constant(array, dtype) for array in arrays]
+        eager = tf.nest.flatten(function(*inputs))
+        for output in eager:
+            assert output.dtype in (dtype, tf.bool)
+        signature = [tf.TensorSpec(unknown_dims(index, list(x.shape)), dtype) for index, x in enumerate(inputs)]
+        modes = {
+            "graph": tf.function(function, input_signature=signature),
+            "xla": tf.function(function, input_signature=signature if xla_with_unknown_dims else None, jit_compile=True),
+        }
+        for mode, compiled in modes.items():
+            for got, want in zip(tf.nest.flatten(compiled(*inputs)), eager):
+                np.testing.assert_allclose(got, want, rtol=tolerance, atol=tolerance, err_msg=f"{mode} {dtype.name}")

@@ -9,7 +9,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from scipy.spatial.transform import Rotation
-from tests.graphics_ops.api_testing import assert_op_jacobians_match, assert_tensorflow_graphics_api
+from tests.graphics_ops.api_testing import (
+    assert_graph_and_xla_match_eager,
+    assert_op_jacobians_match,
+    assert_tensorflow_graphics_api,
+)
 from tests.graphics_ops.testing import assert_longer_last_axis_is_named
 
 from graphics_ops import math as gmath
@@ -152,32 +156,13 @@ def test_enums_have_tensorflow_graphics_members():
     assert [member.name for member in slerp.InterpolationType] == ["VECTOR", "QUATERNION"]
 
 
-def _signature(name, inputs, dtype):
-    specs = []
-    for index, value in enumerate(inputs):
-        dims = list(value.shape)
-        if dims and not (index == 0 and name in UNBATCHED_FIRST):
-            dims[0] = None
-        specs.append(tf.TensorSpec(dims, dtype))
-    return specs
-
-
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_graph_and_xla_match_eager(name):
-    function = CASES[name][0]
-    for dtype in (tf.float32, tf.float64):
-        inputs = [tf.constant(value, dtype) for value in _inputs(name, (3,))]
-        expected = [np.asarray(out) for out in tf.nest.flatten(function(*inputs))]
-        for output in tf.nest.flatten(function(*inputs)):
-            assert output.dtype in (dtype, tf.bool)
-        signature = _signature(name, inputs, dtype)
-        modes = {
-            "graph": tf.function(function, input_signature=signature),
-            "xla": tf.function(function, input_signature=signature, jit_compile=True),
-        }
-        for mode, compiled in modes.items():
-            for got, want in zip(tf.nest.flatten(compiled(*inputs)), expected):
-                np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5, err_msg=f"{name} {mode} {dtype.name}")
+    def unknown_dims(index, dims):
+        unbatched = index == 0 and name in UNBATCHED_FIRST
+        return dims if unbatched or not dims else [None] + dims[1:]
+
+    assert_graph_and_xla_match_eager(CASES[name][0], _inputs(name, (3,)), unknown_dims, 1e-5)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
