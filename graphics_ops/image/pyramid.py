@@ -6,16 +6,14 @@ and filters with four times that kernel (`upsample`); outside the image counts a
 padding), as in TensorFlow Graphics, so the results match its values. `split` gives the Laplacian
 pyramid (the detail lost at each level, then the coarsest image), and `merge` inverts it exactly.
 
-The filter runs per channel (a depthwise convolution), where TensorFlow Graphics convolves with a
-C x C diagonal kernel, C times the work.
+The filter runs per channel and per axis (it is separable), where TensorFlow Graphics convolves with
+a C x C diagonal 5x5 kernel (C times the work, and 25 taps instead of 10).
 """
 
 import numpy as np
 import tensorflow as tf
 
-from graphics_ops.util import shape
-
-_STRIDES = [1, 2, 2, 1]
+from graphics_ops.util import shape, xla
 
 
 def downsample(image, num_levels, name="pyramid_downsample"):
@@ -99,6 +97,14 @@ def merge(levels, name="pyramid_merge"):
         for index, level in enumerate(tensors):
             if level.shape.rank != 4:
                 raise ValueError(f"levels[{index}] must have shape [B, H, W, C], got {level.shape}")
+        for index, (finer, coarser) in enumerate(zip(tensors, tensors[1:])):
+            for axis in (1, 2):
+                fine, coarse = finer.shape[axis], coarser.shape[axis]
+                if fine is not None and coarse is not None and (fine + 1) // 2 != coarse:
+                    raise ValueError(
+                        f"levels[{index + 1}] must be half the size of levels[{index}] (rounded up), "
+                        f"got {coarser.shape} and {finer.shape}"
+                    )
         image = tensors[-1]
         for level in reversed(tensors[:-1]):
             image = level + _upsample(image, tf.shape(level))
@@ -116,17 +122,71 @@ def _check_levels(num_levels):
     return int(num_levels)
 
 
-def _kernel(image, scale):
-    """The 5x5 binomial kernel times `scale`, for each channel: `[5, 5, C, 1]`."""
-    taps = np.array([1.0, 4.0, 6.0, 4.0, 1.0]) / 16.0
-    kernel = tf.constant(scale * np.outer(taps, taps)[:, :, None, None], image.dtype)
-    return tf.tile(kernel, tf.stack([1, 1, tf.shape(image)[-1], 1]))
+# The binomial filter's taps along one axis; the 2D filter is their outer product.
+_TAPS = np.array([1.0, 4.0, 6.0, 4.0, 1.0]) / 16.0
 
 
+@tf.custom_gradient
 def _downsample(image):
-    return tf.nn.depthwise_conv2d(image, _kernel(image, 1.0), _STRIDES, "SAME")
+    """Filters and keeps every other pixel; the gradient is the adjoint, `_upsample` / 4."""
+
+    def gradient(upstream):
+        return 0.25 * _upsample(upstream, tf.shape(image))
+
+    return _filter_down(image), gradient
 
 
+@tf.custom_gradient
 def _upsample(image, output_shape):
-    """The transposed convolution of `_downsample` (times 4), to an image of `output_shape`."""
-    return tf.nn.depthwise_conv2d_backprop_input(output_shape, _kernel(image, 4.0), image, _STRIDES, "SAME")
+    """4 times the adjoint of `_downsample` from an image of `output_shape`; the gradient is 4 `_downsample`."""
+
+    def gradient(upstream):
+        return 4.0 * _downsample(upstream), None
+
+    return _filter_up(image, output_shape), gradient
+
+
+# Separable filters written as shifted slices, compiled by XLA: TensorFlow's own kernels are fast
+# for convolutions but slow for strided slices, XLA's the other way round (by 30 to 300 times at
+# 512 x 512); compiled slices are as fast as TensorFlow's convolutions, in every mode.
+@xla.compiled
+def _filter_down(image):
+    return _filter_down_axis(_filter_down_axis(image, 1), 2)
+
+
+@xla.compiled
+def _filter_up(image, output_shape):
+    return _filter_up_axis(_filter_up_axis(image, output_shape[1], 1), output_shape[2], 2)
+
+
+def _filter_down_axis(image, axis):
+    """Along `axis` of length n: zero-pads as a "SAME" convolution of stride 2 does, to 2 ceil(n / 2) + 3
+    samples, and takes ceil(n / 2) filtered samples."""
+    size = tf.shape(image)[axis]
+    out = (size + 1) // 2
+    top = (2 * out + 3 - size) // 2
+    padded = tf.pad(image, [[top, 2 * out + 3 - size - top] if a == axis else [0, 0] for a in range(4)])
+    return tf.add_n([tap * _slice(padded, axis, a, a + 2 * out - 1, 2) for a, tap in enumerate(_TAPS)])
+
+
+def _filter_up_axis(image, size, axis):
+    """The adjoint of `_filter_down_axis` times 2, to length `size`, one output phase at a time.
+
+    Padded output sample 2j gets taps 0, 2, 4 of inputs j, j - 1, j - 2; sample 2j + 1 taps 1, 3 of
+    inputs j, j - 1. The padding is then cropped.
+    """
+    count = tf.shape(image)[axis]
+    top = (2 * count + 3 - size) // 2
+    padded = tf.pad(image, [[2, 2] if a == axis else [0, 0] for a in range(4)])
+    current, previous, before = (_slice(padded, axis, 2 - k, count + 4 - k) for k in range(3))
+    even = 2.0 * (_TAPS[0] * current + _TAPS[2] * previous + _TAPS[4] * before)
+    odd = 2.0 * (_TAPS[1] * current + _TAPS[3] * previous)
+    sizes = tf.shape(even)
+    interleaved = tf.reshape(
+        tf.stack([even, odd], axis=axis + 1), tf.concat([sizes[:axis], [2 * sizes[axis]], sizes[axis + 1 :]], 0)
+    )
+    return _slice(interleaved, axis, top, top + size)
+
+
+def _slice(tensor, axis, start, stop, step=1):
+    return tensor[(slice(None),) * axis + (slice(start, stop, step),)]

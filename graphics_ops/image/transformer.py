@@ -141,34 +141,34 @@ def _bilinear(image, warp, zero_border):
     flat_warp = tf.reshape(warp, tf.stack([batch, -1, 2]))
     flat_warp = tf.where(tf.math.is_finite(flat_warp), flat_warp, tf.fill(tf.shape(flat_warp), tf.cast(_OUTSIDE, warp.dtype)))
     x, y = tf.unstack(flat_warp, axis=-1)
-    x0, x1, alpha_x, inside_x0, inside_x1 = _axis(x, width, zero_border)
-    y0, y1, alpha_y, inside_y0, inside_y1 = _axis(y, height, zero_border)
+    x0, x1, alpha_x, keep_x0, keep_x1 = _axis(x, width, zero_border)
+    y0, y1, alpha_y, keep_y0, keep_y1 = _axis(y, height, zero_border)
     flat_image = tf.reshape(image, tf.stack([batch, height * width, -1]))
 
-    def corner(row, column, inside):
+    def corner(row, column, keep_row, keep_column):
         values = tf.gather(flat_image, row * width + column, batch_dims=1)
-        return values if inside is None else values * tf.cast(inside, image.dtype)[..., None]
+        return values if keep_row is None else values * (keep_row * keep_column)[..., None]
 
-    both = (lambda a, b: a & b) if zero_border else (lambda a, b: None)
-    top = corner(y0, x0, both(inside_y0, inside_x0))
-    top += alpha_x[..., None] * (corner(y0, x1, both(inside_y0, inside_x1)) - top)
-    bottom = corner(y1, x0, both(inside_y1, inside_x0))
-    bottom += alpha_x[..., None] * (corner(y1, x1, both(inside_y1, inside_x1)) - bottom)
+    top = corner(y0, x0, keep_y0, keep_x0)
+    top += alpha_x[..., None] * (corner(y0, x1, keep_y0, keep_x1) - top)
+    bottom = corner(y1, x0, keep_y1, keep_x0)
+    bottom += alpha_x[..., None] * (corner(y1, x1, keep_y1, keep_x1) - bottom)
     result = top + alpha_y[..., None] * (bottom - top)
     return tf.reshape(result, tf.concat([tf.shape(warp)[:-1], tf.shape(image)[-1:]], 0))
 
 
 def _axis(coordinate, size, zero_border):
-    """Corner indices (clamped into the image), the fraction, and which corners lie inside."""
+    """Corner indices (clamped into the image), the fraction, and for the zero border 1 or 0 for
+    each corner as it lies inside the image or not (None for the duplicate border)."""
     last = tf.cast(size - 1, coordinate.dtype)
     low, high = (-1.0, last) if zero_border else (0.0, tf.maximum(last - 1.0, 0.0))
     lower = tf.clip_by_value(tf.floor(coordinate), low, high)
     fraction = tf.clip_by_value(coordinate - lower, 0.0, 1.0)
     index0 = tf.cast(lower, tf.int32)
     index1 = index0 + 1
-    inside0 = index0 >= 0
-    inside1 = index1 < size
-    return tf.maximum(index0, 0), tf.minimum(index1, size - 1), fraction, inside0, inside1
+    keep0 = tf.cast(index0 >= 0, coordinate.dtype) if zero_border else None
+    keep1 = tf.cast(index1 < size, coordinate.dtype) if zero_border else None
+    return tf.maximum(index0, 0), tf.minimum(index1, size - 1), fraction, keep0, keep1
 
 
 def _check_enums(**arguments):

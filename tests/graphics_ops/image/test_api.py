@@ -161,6 +161,7 @@ BAD_CALLS = [
     ("num_levels", lambda: pyramid.split(np.ones((1, 4, 4, 1)), -1)),
     ("levels\\[1\\]", lambda: pyramid.merge([np.ones((1, 4, 4, 2)), np.ones((1, 2, 2, 3))])),
     ("levels", lambda: pyramid.merge([])),
+    ("levels\\[1\\] must be half the size", lambda: pyramid.merge([np.ones((1, 5, 4, 1)), np.ones((1, 2, 2, 1))])),
     ("image", lambda: transformer.sample(np.ones((4, 4, 1)), np.ones((1, 2, 2)))),
     ("warp", lambda: transformer.sample(np.ones((1, 4, 4, 1)), np.ones((1, 2, 3)))),
     ("warp and image must have the same batch size", lambda: transformer.sample(np.ones((2, 4, 4, 1)), np.ones((3, 2, 2)))),

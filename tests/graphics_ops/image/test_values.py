@@ -64,6 +64,19 @@ class TestPyramid:
         up = pyramid.merge([np.zeros_like(image), coarse]).numpy()
         np.testing.assert_allclose(np.sum(down * coarse) * 4.0, np.sum(image * up), rtol=1e-12)
 
+    @pytest.mark.parametrize("jit_compile", [False, True])
+    def test_gradients_are_the_adjoint_filters(self, jit_compile):
+        image, weights = tf.constant(RNG.normal(size=(1, 9, 6, 2))), RNG.normal(size=(1, 5, 3, 2))
+
+        @tf.function(jit_compile=jit_compile)
+        def gradient(image):
+            with tf.GradientTape() as tape:
+                tape.watch(image)
+                total = tf.reduce_sum(pyramid.downsample(image, 1)[1] * weights)
+            return tape.gradient(total, image)
+
+        np.testing.assert_allclose(gradient(image), _upsample_reference(weights, 9, 6) / 4.0, atol=1e-12)
+
     def test_merge_inverts_split_exactly(self):
         image = RNG.uniform(size=(2, 23, 17, 3))
         levels = pyramid.split(image, 4)
