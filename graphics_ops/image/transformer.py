@@ -16,7 +16,7 @@ import enum
 
 import tensorflow as tf
 
-from graphics_ops.util import safe_ops, shape, vector
+from graphics_ops.util import safe_ops, shape, vector, xla
 
 # Where warps that are nan or infinite, or sent to infinity by a homography, read the image: outside
 # it, past the one-pixel fade of the zero border.
@@ -130,8 +130,13 @@ def perspective_transform(
         return sample(image, position, resampling_type, border_type, pixel_type)
 
 
+@xla.compiled
 def _bilinear(image, warp, zero_border):
     """Bilinear interpolation at integer-centred `[x, y]` positions, as tensorflow-addons does it.
+
+    Compiled by XLA: TensorFlow's kernels for the gathers and elementwise steps on `[N, C]` with a
+    small C are several times slower. (Its gradient runs TensorFlow's kernels: XLA's CPU
+    scatter-add, the image gradient, is slower still.)
 
     The lower corner is clamped to [0, size - 2] (duplicate border) or to [-1, size - 1] (zero
     border: the image as if padded by one zero pixel), and the fraction clipped to [0, 1].
