@@ -121,13 +121,21 @@ def perspective_transform(
         x, y = tf.meshgrid(tf.range(tf.cast(width, dtype)), tf.range(tf.cast(height, dtype)))
         if pixel_type == PixelType.HALF_INTEGER:
             x, y = x + 0.5, y + 0.5
-        points = tf.stack([x, y, tf.ones_like(x)], axis=-1)
-        projected = vector.matvec(transform_matrix[:, None, None], points[None])
-        depth = projected[..., 2:]
-        at_infinity = tf.abs(depth) < safe_ops.tiny(dtype)
-        position = projected[..., :2] / tf.where(at_infinity, tf.ones_like(depth), depth)
-        position = tf.where(at_infinity, tf.fill(tf.shape(position), tf.cast(_OUTSIDE, dtype)), position)
-        return sample(image, position, resampling_type, border_type, pixel_type)
+        warp = _project(transform_matrix, tf.stack([x, y, tf.ones_like(x)], axis=-1))
+        return sample(image, warp, resampling_type, border_type, pixel_type)
+
+
+@xla.compiled
+def _project(transform_matrix, points):
+    """`[B, H, W, 2]` positions of the homogeneous `[H, W, 3]` points under `[B, 3, 3]` homographies.
+
+    Compiled by XLA, like `_bilinear`: TensorFlow's kernels are slow on the small inner axes.
+    """
+    projected = vector.matvec(transform_matrix[:, None, None], points[None])
+    depth = projected[..., 2:]
+    at_infinity = tf.abs(depth) < safe_ops.tiny(depth.dtype)
+    position = projected[..., :2] / tf.where(at_infinity, tf.ones_like(depth), depth)
+    return tf.where(at_infinity, tf.fill(tf.shape(position), tf.cast(_OUTSIDE, depth.dtype)), position)
 
 
 @xla.compiled
