@@ -12,4 +12,7 @@ Subpackages:
   nn: networks on meshes and point clouds: graph convolutions (FeaStNet, edge convolutions),
     pooling between mesh resolutions, neighbourhoods (mesh adjacency, k-nearest neighbours), and
     Keras 3 layers (graph convolutions, DGCNN's EdgeConv, PointNet).
+  image: pyramids, resampling and projective warps, sRGB conversions, closed-form matting.
+  math: spherical coordinates, factorials, vectors, interpolation (B-splines, slerp, trilinear,
+    weighted), Levenberg-Marquardt least squares.
 """

@@ -9,6 +9,7 @@ Extra: `slerp`.
 
 import tensorflow as tf
 
+from graphics_ops.math.interpolation import slerp as slerp_weights
 from graphics_ops.util import safe_ops, shape, vector
 
 _IDENTITY = (0.0, 0.0, 0.0, 1.0)
@@ -282,8 +283,8 @@ def relative_angle(quaternion1, quaternion2, name="quaternion_relative_angle"):
 def slerp(quaternion1, quaternion2, percent, name="quaternion_slerp"):
     """Spherical linear interpolation between rotations, along the shorter arc.
 
-    Uses sin(t θ) / sin(θ) = t sinc(t θ) / sinc(θ), which stays exact and differentiable as the
-    quaternions approach each other (θ → 0).
+    The weights are those of `graphics_ops.math.interpolation.slerp.quaternion_weights`, exact and
+    differentiable as the quaternions approach each other (θ → 0).
 
     Args:
       quaternion1: A tensor of shape `[A1, ..., An, 4]`: unit quaternions, returned at 0.
@@ -298,12 +299,11 @@ def slerp(quaternion1, quaternion2, percent, name="quaternion_slerp"):
         quaternion1, quaternion2, percent = shape.check_inputs(
             quaternion1=(quaternion1, 4), quaternion2=(quaternion2, 4), percent=(percent, 1)
         )
-        quaternion2 = quaternion2 * safe_ops.nonzero_sign(vector.dot(quaternion1, quaternion2))
-        angle = 2.0 * tf.atan2(safe_ops.norm(quaternion1 - quaternion2), safe_ops.norm(quaternion1 + quaternion2))
-        sinc_angle = safe_ops.sinc(angle)
-        weight1 = (1.0 - percent) * safe_ops.sinc((1.0 - percent) * angle) / sinc_angle
-        weight2 = percent * safe_ops.sinc(percent * angle) / sinc_angle
-        return weight1 * quaternion1 + weight2 * quaternion2
+        # quaternion_weights gives quaternion1's weight the sign that takes the shorter arc; the
+        # result is negated with it so that it starts at quaternion1 itself.
+        sign = safe_ops.nonzero_sign(vector.dot(quaternion1, quaternion2))
+        weight1, weight2 = slerp_weights.quaternion_weights(quaternion1, quaternion2, percent)
+        return sign * (weight1 * quaternion1 + weight2 * quaternion2)
 
 
 def _conjugate(quaternion):

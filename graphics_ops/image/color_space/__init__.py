@@ -1,1 +1,5 @@
-"""Colour-space conversions (TensorFlow Graphics' `image.color_space`)."""
+"""Colour-space conversions (TensorFlow Graphics' `image.color_space`): sRGB and linear RGB."""
+
+from graphics_ops.image.color_space import linear_rgb, srgb
+
+__all__ = ["linear_rgb", "srgb"]
