@@ -9,7 +9,8 @@ polygons `[F, M]` where their docstrings say so).
 Modules follow TensorFlow Graphics where it has them: `triangle` (`geometry.representation.triangle`),
 `normals` and `sampler` (`geometry.representation.mesh`), `distances` (`nn.loss.chamfer_distance`
 and `hausdorff_distance`), `edges` (also `mesh.utils`: `extract_unique_edges_from_triangular_mesh`,
-`get_degree_based_edge_weights`), `deformation_energy` (`geometry.deformation_energy`). Beyond it: angle-weighted vertex normals, `measures`, `edges`,
+`get_degree_based_edge_weights`), `deformation_energy` (`geometry.deformation_energy`).
+Beyond it: angle-weighted vertex normals, `measures`, `edges`,
 `laplacian` (uniform and cotangent, sparse), tiled distances, and `io.load` (through trimesh).
 
 Every op takes float32 or float64, runs eagerly, in `tf.function` with unknown batch dimensions,

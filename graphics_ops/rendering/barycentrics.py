@@ -44,7 +44,7 @@ def differentiable_barycentrics(framebuffer, clip_space_vertices, triangles, nam
         clip = tf.convert_to_tensor(clip_space_vertices, name="clip_space_vertices")
         if clip.shape.rank == 2:
             clip = clip[None]
-        clip, triangles = _inputs.check_mesh(clip, triangles)
+        clip, triangles = _inputs.check_mesh(clip, triangles, names=("clip_space_vertices", "triangles"))
         clip = tf.broadcast_to(clip, tf.concat([tf.shape(triangle_id)[:1], tf.shape(clip)[1:]], 0))
         height, width = triangle_id.shape[-2], triangle_id.shape[-1]
         if height is None or width is None:

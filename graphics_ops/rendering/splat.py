@@ -158,7 +158,7 @@ def rasterize_then_splat(
         if vertices.shape[-1] == 3:
             vertices = tf.concat([vertices, tf.ones_like(vertices[..., :1])], axis=-1)
         clip = tf.einsum("bij,vj->bvi" if vertices.shape.rank == 2 else "bij,bvj->bvi", camera_matrices, vertices)
-        clip, triangles = _inputs.check_mesh(clip, triangles)
+        clip, triangles = _inputs.check_mesh(clip, triangles, names=("vertices", "triangles"))
         ids = rasterization.visible_layers(clip, triangles, height, width, "back", fragment_pass_size, num_layers)
         positions, colours = [], []
         for layer in tf.unstack(ids, axis=1):
@@ -175,7 +175,10 @@ def rasterize_then_splat(
 
 
 def _pixel_positions(clip, triangle_id):
-    """Interpolated clip positions `[B, H, W, 4]` to pixel units (x, y, depth in [0, 1]); pixel centres at depth 1 where empty."""
+    """Interpolated clip positions `[B, H, W, 4]` to pixel units (x, y, depth in [0, 1]).
+
+    Where `triangle_id` is -1: the pixel's centre, at depth 1.
+    """
     height, width = clip.shape[1], clip.shape[2]
     covered = (triangle_id >= 0)[..., None]
     w = tf.where(covered, clip[..., 3:], tf.ones_like(clip[..., 3:]))

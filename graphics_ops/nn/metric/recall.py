@@ -16,25 +16,15 @@ def evaluate(
 ):
     """Recall per class: of the points of a class, the fraction predicted as it.
 
-    A class absent from `ground_truth` has recall 0. With `classes=None` the classes are 0 to the largest
-    label in either tensor (over the whole batch), so a class in neither counts as 0 in the mean,
-    as in TensorFlow Graphics; pass `classes` to choose them (and to compile with XLA).
-
-    Args:
-      ground_truth: A tensor of shape `[A1, ..., An, N]` of integer labels.
-      prediction: A tensor of shape `[A1, ..., An, N]`: predictions, mapped to labels by
-        `prediction_to_category_function`.
-      classes: None, an int or a list of ints: the classes to evaluate.
-      reduce_average: Whether to return the mean over the classes.
-      prediction_to_category_function: A function from `prediction` to integer labels; by
-        default a cast to int32 (which rounds towards zero).
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, C]` (C classes), or `[A1, ..., An]` when `reduce_average`:
-      of the dtype of `prediction` if it is float32 or float64, else float32.
+    A class absent from `ground_truth` has recall 0. Arguments, classes and the result are as in
+    `precision.evaluate`.
     """
     with tf.name_scope(name):
         return _counting.class_ratio(
-            ground_truth, prediction, classes, reduce_average, prediction_to_category_function, relative_to="ground_truth"
+            ground_truth,
+            prediction,
+            classes,
+            reduce_average,
+            prediction_to_category_function,
+            relative_to="ground_truth",
         )

@@ -95,26 +95,22 @@ def _build_levels(texture, count):
 
 
 def _halve(image):
-    """2 x 2 box filter of `[H, W, C]` to `[ceil(H / 2), ceil(W / 2), C]`; odd sizes repeat their last row or column."""
+    """2 x 2 box filter of `[H, W, C]` to `[ceil(H / 2), ceil(W / 2), C]` (an axis of size 1 stays 1).
+
+    An odd size first repeats its last row or column.
+    """
     height, width = image.shape[0], image.shape[1]
     if height is None or width is None:
         raise ValueError(f"texture_image must have a static height and width to build mipmaps, got {image.shape}")
-    if height % 2:
-        image = tf.concat([image, image[-1:]], axis=0)
-    if width % 2:
-        image = tf.concat([image, image[:, -1:]], axis=1)
-    return tf.nn.avg_pool2d(image[None], 2, 2, "VALID")[0] if min(height, width) > 1 else _halve_line(image)
-
-
-def _halve_line(image):
-    """Halves an image 1 texel high or wide along its other axis (its padded size is even)."""
-    height, width = image.shape[0], image.shape[1]
-    if height == 1 and width == 1:
-        return image
-    axis = 1 if height == 1 else 0
-    size = image.shape[axis]
-    pairs = tf.reshape(image, [1, size // 2, 2, -1] if axis == 1 else [size // 2, 2, 1, -1])
-    return tf.reduce_mean(pairs, axis=2 if axis == 1 else 1)
+    if height > 1:
+        if height % 2:
+            image = tf.concat([image, image[-1:]], axis=0)
+        image = tf.reduce_mean(tf.reshape(image, [(height + 1) // 2, 2, width, -1]), axis=1)
+    if width > 1:
+        if width % 2:
+            image = tf.concat([image, image[:, -1:]], axis=1)
+        image = tf.reduce_mean(tf.reshape(image, [image.shape[0], (width + 1) // 2, 2, -1]), axis=2)
+    return image
 
 
 def _level_of_detail(uv_map, texture_height, texture_width):

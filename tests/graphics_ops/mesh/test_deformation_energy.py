@@ -111,9 +111,8 @@ def test_tf_function_unknown_batch_and_jit_compile_match_eager():
     deformed, quaternions = random_pose(3, batch=(2, 3))
     eager = as_conformal_as_possible.energy(REST, deformed, quaternions, EDGES)
     function = lambda d, q: as_conformal_as_possible.energy(REST, d, q, EDGES)  # noqa: E731
-    traced = tf.function(
-        function, input_signature=[tf.TensorSpec([None, None, 6, 3], tf.float64), tf.TensorSpec([None, None, None, 4], tf.float64)]
-    )
+    signature = [tf.TensorSpec([None, None, 6, 3], tf.float64), tf.TensorSpec([None, None, None, 4], tf.float64)]
+    traced = tf.function(function, input_signature=signature)
     compiled = tf.function(function, jit_compile=True)
     np.testing.assert_allclose(traced(deformed, tf.constant(quaternions)), eager, rtol=1e-12)
     np.testing.assert_allclose(compiled(deformed, quaternions), eager, rtol=1e-12)

@@ -72,7 +72,13 @@ def test_degenerate_inputs_give_defined_values_not_nan():
     # Class 1 is never predicted (precision 0) and always true (recall 0 for predicting 0s).
     np.testing.assert_allclose(precision.evaluate(everything, never, classes=[1], reduce_average=False), [0.0])
     np.testing.assert_allclose(recall.evaluate(never, everything, classes=[1], reduce_average=False), [0.0])
-    np.testing.assert_allclose(fscore.evaluate(everything, never, lambda *a: precision.evaluate(*a, classes=1), lambda *a: recall.evaluate(*a, classes=1)), 0.0)
+    class_one = fscore.evaluate(
+        everything,
+        never,
+        lambda *labels: precision.evaluate(*labels, classes=1),
+        lambda *labels: recall.evaluate(*labels, classes=1),
+    )
+    np.testing.assert_allclose(class_one, 0.0)
     empty = np.zeros((2, 4, 4))
     np.testing.assert_allclose(intersection_over_union.evaluate(empty, empty, grid_size=2), [1.0, 1.0])
     full = np.ones((4, 4))

@@ -106,7 +106,9 @@ def test_splat_jacobians_match_finite_differences():
 def triangle_scene(shift=(0.0, 0.0), scale=1.0, background=True):
     """A red triangle in front of a green one that covers it, in clip space, as `[6, 3]` vertices."""
     front = np.array([[-0.4, -0.4], [0.4, -0.4], [0.0, 0.4]]) * scale + shift
-    back = np.array([[-0.95, -0.95], [0.95, -0.95], [0.0, 0.95]]) * (1.0 if background else 1e-3) + [0.0, 0.0 if background else -0.9]
+    back = np.array([[-0.95, -0.95], [0.95, -0.95], [0.0, 0.95]])
+    if not background:  # a speck in a corner
+        back = back * 1e-3 + [0.0, -0.9]
     depth = np.array([[0.0]] * 3 + [[0.5]] * 3)
     return np.concatenate([np.concatenate([front, back]), depth], -1)
 
@@ -236,9 +238,8 @@ def test_tf_function_and_jit_compile_match_eager():
     np.testing.assert_allclose(traced, eager2, atol=1e-12)
     np.testing.assert_allclose(compiled, eager2, atol=1e-12)
     assert eager.dtype == tf.float64
-    as_float32 = splat.rasterize_then_splat(
-        vertices.astype(np.float32), FACES, COLOURS.astype(np.float32), np.eye(4, dtype=np.float32)[None], SIZE, SIZE, lambda x: x
-    )
+    single = [value.astype(np.float32) for value in (vertices, COLOURS, np.eye(4)[None])]
+    as_float32 = splat.rasterize_then_splat(single[0], FACES, single[1], single[2], SIZE, SIZE, lambda x: x)
     np.testing.assert_allclose(as_float32, eager, atol=1e-5)
 
 
@@ -256,5 +257,7 @@ def test_bad_inputs_name_the_argument():
         splat.rasterize_then_splat(vertices, FACES, COLOURS, np.eye(4)[None], SIZE, SIZE, lambda x: x[..., :3])
     with pytest.raises(ValueError, match="rgba"):
         splat.splat_at_pixel_centers((np.zeros((1, 4, 4, 3)), np.zeros((1, 4, 4, 3))))
+    with pytest.raises(ValueError, match="triangles"):
+        splat.rasterize_then_splat(vertices, FACES[:, :2], COLOURS, np.eye(4)[None], SIZE, SIZE, lambda x: x)
     with pytest.raises(ValueError, match="image_size"):
         splat.rasterize_then_splat(vertices, FACES, COLOURS, np.eye(4)[None], 0, SIZE, lambda x: x)

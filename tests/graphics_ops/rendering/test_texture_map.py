@@ -70,7 +70,8 @@ def test_tiling_repeats_the_texture_and_is_continuous_across_the_seam():
     )
     seam = texture_map.map_texture([[[1.0, 0.5], [0.0, 0.5]]], texture, tiling=True)
     np.testing.assert_allclose(seam[0, 0], seam[0, 1], atol=1e-12)
-    np.testing.assert_allclose(seam[0, 0], 0.5 * (texture[1, 0] + texture[1, 3]) * 0.5 + 0.5 * (texture[2, 0] + texture[2, 3]) * 0.5)
+    # u = 0 lies between the last and the first column, v = 0.5 between rows 1 and 2.
+    np.testing.assert_allclose(seam[0, 0], 0.25 * (texture[1, 0] + texture[1, 3] + texture[2, 0] + texture[2, 3]))
 
 
 def test_nearest_picks_the_texel_containing_the_point():
@@ -106,10 +107,8 @@ def test_tf_function_unknown_batch_and_jit_compile_match_eager():
     for tiling in (False, True):
         function = lambda uv, texture, tiling=tiling: texture_map.map_texture(uv, texture, tiling)  # noqa: E731
         eager = function(uv, texture)
-        traced = tf.function(
-            function,
-            input_signature=[tf.TensorSpec([None, None, None, 2], tf.float64), tf.TensorSpec([None, None, 3], tf.float64)],
-        )
+        signature = [tf.TensorSpec([None, None, None, 2], tf.float64), tf.TensorSpec([None, None, 3], tf.float64)]
+        traced = tf.function(function, input_signature=signature)
         np.testing.assert_allclose(traced(uv, texture), eager, atol=1e-12)
         np.testing.assert_allclose(tf.function(function, jit_compile=True)(uv, texture), eager, atol=1e-12)
 
