@@ -261,3 +261,22 @@ def test_bad_inputs_name_the_argument():
         splat.rasterize_then_splat(vertices, FACES[:, :2], COLOURS, np.eye(4)[None], SIZE, SIZE, lambda x: x)
     with pytest.raises(ValueError, match="image_size"):
         splat.rasterize_then_splat(vertices, FACES, COLOURS, np.eye(4)[None], 0, SIZE, lambda x: x)
+
+
+def test_depth_peeling_finds_the_nearest_fragments_in_order():
+    from graphics_ops.rendering import rasterization
+    from tests.graphics_ops.rendering.rendering_testing import random_scene, reference_rasterize
+
+    clip, faces = random_scene(np.random.default_rng(7), batch=2, vertex_count=12, face_count=8, behind_near_plane=0.0)
+    # Each face alone, by the float64 reference: its coverage and depth at every pixel.
+    depths, ambiguous = [], np.zeros((2, SIZE, SIZE), bool)
+    for face in faces:
+        ids, _, depth, unclear = reference_rasterize(clip, face[None], SIZE, SIZE)
+        depths.append(np.where(ids >= 0, depth, np.inf))
+        ambiguous |= unclear
+    order = np.argsort(np.stack(depths, -1), axis=-1, kind="stable")
+    covered = np.sort(np.stack(depths, -1), axis=-1) < np.inf
+    layers = rasterization.visible_layers(tf.constant(clip), faces, SIZE, SIZE, "none", None, 3).numpy()
+    for layer in range(3):
+        expected = np.where(covered[..., layer], order[..., layer], -1)
+        np.testing.assert_array_equal(layers[:, layer][~ambiguous], expected[~ambiguous])
