@@ -17,7 +17,7 @@ import sys
 import tensorflow as tf
 
 from bench.measure import MODES, compiled, machine, median_seconds, peak_memory_mib
-from bench.rendering import camera, sphere, steps
+from bench.rendering import camera, modes_table, sphere, steps
 from graphics_ops.rendering import splat
 
 RESULTS = pathlib.Path(__file__).resolve().parent / "results" / "splat.json"
@@ -104,14 +104,6 @@ def grid_table(rows):
     return "\n".join(lines)
 
 
-def modes_table(count, modes):
-    header = f"| splat, 1 layer, 256², {count:,} triangles | forward (ms) | forward + backward (ms) |"
-    lines = [header, "|---|---:|---:|"]
-    for mode, row in modes.items():
-        lines.append(f"| {mode} | {row['forward_ms']:.1f} | {row['forward_backward_ms']:.1f} |")
-    return "\n".join(lines)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=9, help="timed runs per case; the median is reported")
@@ -123,6 +115,7 @@ def main():
     print(grid_table(grid))
     count, modes = run_modes(args.repeats)
     print()
+    print("Rasterize-then-splat, 1 layer, in the three modes\n")
     print(modes_table(count, modes))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     report = {

@@ -42,7 +42,7 @@ import numbers
 import tensorflow as tf
 
 from graphics_ops.rendering import _inputs, interpolation, rasterization
-from graphics_ops.util import shape
+from graphics_ops.util import shape, xla
 
 _SIGMA = 0.5
 _FULL_COVERAGE = 1.05  # A weight a little over 1, so that interior pixels are normalized.
@@ -70,13 +70,16 @@ def splat_at_pixel_centers(xyz_rgba, name="splat_at_pixel_centers"):
     with tf.name_scope(name):
         xyz, rgba = xyz_rgba
         xyz, rgba = shape.check_inputs(xyz=(xyz, ("L", None, None, 3)), rgba=(rgba, ("L", None, None, 4)))
+        if xyz.shape[-4] is None:
+            raise ValueError(f"xyz must have a static number of layers L, got shape {xyz.shape}")
         xyz, rgba = shape.broadcast((xyz, 4), (rgba, 4))
         batch_shape = tf.shape(xyz)[:-4]
         static_batch = xyz.shape[:-4]
+        layer_count = xyz.shape[-4]
         inner = tf.shape(xyz)[-4:-1]
         xyz = tf.reshape(xyz, tf.concat([[-1], tf.shape(xyz)[-4:]], 0))
         rgba = tf.reshape(rgba, tf.concat([[-1], tf.shape(rgba)[-4:]], 0))
-        accumulated, normalized = _splat(xyz, rgba)
+        accumulated, normalized = _splat(xyz, rgba, layer_count)
         image = normalized[:, 2]
         for index in (1, 0):
             image = normalized[:, index] + (1.0 - normalized[:, index, ..., 3:]) * image
@@ -190,9 +193,12 @@ def _pixel_positions(clip, triangle_id):
     return tf.where(covered, ndc * scale + offset, tf.broadcast_to(empty, tf.shape(ndc)))
 
 
-def _splat(xyz, rgba):
-    """Accumulated and normalized buffers `[N, 3, H, W, 4]` of samples `[N, L, H, W, 3]` and `[N, L, H, W, 4]`."""
-    layer_count = xyz.shape[1]
+@xla.compiled
+def _splat(xyz, rgba, layer_count):
+    """Accumulated and normalized buffers `[N, 3, H, W, 4]` of samples `[N, L, H, W, 3]` and `[N, L, H, W, 4]`.
+
+    `layer_count` is L, a Python int (a compiled trace may generalize the shapes to unknown sizes).
+    """
     depth = xyz[..., 2:]
     alpha = rgba[..., 3:]
     premultiplied = tf.concat([rgba[..., :3] * alpha, alpha], axis=-1)
