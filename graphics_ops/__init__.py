@@ -6,13 +6,14 @@ Subpackages:
   camera: perspective and orthographic projection, lens distortion, and a `Camera` value.
   reflectance: BRDFs (Lambertian, Phong, Blinn-Phong, GGX metallic-roughness).
   lighting: point, directional and ambient lights; spherical harmonics.
-  mesh: normals, areas, surface sampling, edges, Laplacians, point-set distances, file loading.
+  mesh: normals, areas, surface sampling, edges, Laplacians, point-set distances, file loading,
+    the as-conformal-as-possible deformation energy.
   geometry: rays (sampling along them, triangulation, sphere intersection), points and grids.
-  math: 1D sampling (stratified, inverse transform) and positional encoding.
   nn: networks on meshes and point clouds: graph convolutions (FeaStNet, edge convolutions),
     pooling between mesh resolutions, neighbourhoods (mesh adjacency, k-nearest neighbours), and
-    Keras 3 layers (graph convolutions, DGCNN's EdgeConv, PointNet).
+    Keras 3 layers (graph convolutions, DGCNN's EdgeConv, PointNet); losses (Chamfer, Hausdorff)
+    and metrics (precision, recall, F-score, intersection over union).
   image: pyramids, resampling and projective warps, sRGB conversions, closed-form matting.
   math: spherical coordinates, factorials, vectors, interpolation (B-splines, slerp, trilinear,
-    weighted), Levenberg-Marquardt least squares.
+    weighted), Levenberg-Marquardt least squares, 1D sampling along rays, positional encoding.
 """

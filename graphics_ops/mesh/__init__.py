@@ -8,11 +8,14 @@ polygons `[F, M]` where their docstrings say so).
 
 Modules follow TensorFlow Graphics where it has them: `triangle` (`geometry.representation.triangle`),
 `normals` and `sampler` (`geometry.representation.mesh`), `distances` (`nn.loss.chamfer_distance`
-and `hausdorff_distance`). Beyond it: angle-weighted vertex normals, `measures`, `edges`,
+and `hausdorff_distance`), `edges` (also `mesh.utils`: `extract_unique_edges_from_triangular_mesh`,
+`get_degree_based_edge_weights`), `deformation_energy` (`geometry.deformation_energy`).
+Beyond it: angle-weighted vertex normals, `measures`, `edges`,
 `laplacian` (uniform and cotangent, sparse), tiled distances, and `io.load` (through trimesh).
 
 Every op takes float32 or float64, runs eagerly, in `tf.function` with unknown batch dimensions,
-and under `jit_compile=True`, except `edges.unique_edges`, `laplacian.uniform` and
+and under `jit_compile=True`, except `edges.unique_edges` (and
+`edges.extract_unique_edges_from_triangular_mesh`), `laplacian.uniform` and
 `laplacian.cotangent` (their output sizes depend on the values of `faces`) and `io.load` (not a
 TensorFlow op). Degenerate triangles and zero-length normals give finite values and gradients.
 The ops have no Python control flow that depends on tensor values, so they are marked
@@ -20,6 +23,16 @@ The ops have no Python control flow that depends on tensor values, so they are m
 transformation, which otherwise costs up to seconds on the first trace.
 """
 
-from graphics_ops.mesh import distances, edges, io, laplacian, measures, normals, sampler, triangle
+from graphics_ops.mesh import deformation_energy, distances, edges, io, laplacian, measures, normals, sampler, triangle
 
-__all__ = ["distances", "edges", "io", "laplacian", "measures", "normals", "sampler", "triangle"]
+__all__ = [
+    "deformation_energy",
+    "distances",
+    "edges",
+    "io",
+    "laplacian",
+    "measures",
+    "normals",
+    "sampler",
+    "triangle",
+]

@@ -13,6 +13,9 @@ Modules, with TensorFlow Graphics' function names and arguments where it has the
   `DynamicGraphConvolutionKerasLayer`, DGCNN's `EdgeConvKerasLayer` (k-NN graph rebuilt from the
   features), and PointNet's `PointNetConv2Layer`, `PointNetDenseLayer`, `VanillaEncoder`,
   `ClassificationHead` and `PointNetVanillaClassifier`; all serialisable, all `jit_compile`-able.
+- `loss`: `chamfer_distance.evaluate` and `hausdorff_distance.evaluate` between point sets
+  (`graphics_ops.mesh.distances` under TensorFlow Graphics' names).
+- `metric`: `precision`, `recall`, `fscore` and `intersection_over_union`, each an `evaluate`.
 
 Neighbourhoods come in two forms, accepted by every graph convolution:
 
@@ -45,6 +48,6 @@ while tracing, `tf.errors.InvalidArgumentError` for out-of-range indices and siz
 run time. Vertices without neighbours are allowed and give finite outputs and gradients.
 """
 
-from graphics_ops.nn import graph_convolution, layers, neighbourhood, pooling
+from graphics_ops.nn import graph_convolution, layers, loss, metric, neighbourhood, pooling
 
-__all__ = ["graph_convolution", "layers", "neighbourhood", "pooling"]
+__all__ = ["graph_convolution", "layers", "loss", "metric", "neighbourhood", "pooling"]

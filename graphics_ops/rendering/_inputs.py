@@ -33,26 +33,27 @@ def check_pass_size(fragment_pass_size):
     return int(fragment_pass_size)
 
 
-def check_mesh(clip_vertices, faces, **others):
+def check_mesh(clip_vertices, faces, names=("clip_vertices", "faces"), **others):
     """Checks `clip_vertices [B, V, 4]`, `faces [F, 3]` and `others` (`name=(value, shape)`, full shapes).
 
-    Face indices outside [0, V) raise `tf.errors.InvalidArgumentError` naming `faces` when the op
-    runs (eagerly or in a graph; under XLA, where asserts do not run, gathers clamp them).
+    `names` are the caller's names of the first two arguments, used in errors. Face indices outside
+    [0, V) raise `tf.errors.InvalidArgumentError` naming them when the op runs (eagerly or in a
+    graph; under XLA, where asserts do not run, gathers clamp them).
 
     Returns:
       clip_vertices, faces (int32 or int64), then the other tensors, in order.
     """
+    vertices_name, faces_name = names
     clip_vertices, faces, *rest = shape.check_inputs(
         broadcast=False,
-        integer=("faces",),
-        unbatched=("clip_vertices", "faces", *others),
-        clip_vertices=(clip_vertices, ("B", "V", 4)),
-        faces=(faces, ("F", 3)),
+        integer=(faces_name,),
+        unbatched=(vertices_name, faces_name, *others),
+        **{vertices_name: (clip_vertices, ("B", "V", 4)), faces_name: (faces, ("F", 3))},
         **others,
     )
     vertex_count = tf.shape(clip_vertices, out_type=faces.dtype)[1]
     in_range = tf.reduce_all((faces >= 0) & (faces < vertex_count))
-    check = tf.debugging.Assert(in_range, ["faces must hold vertex indices in [0, V), V =", vertex_count])
+    check = tf.debugging.Assert(in_range, [f"{faces_name} must hold vertex indices in [0, V), V =", vertex_count])
     with tf.control_dependencies([check]):
         faces = tf.identity(faces)
     return (clip_vertices, faces, *rest)

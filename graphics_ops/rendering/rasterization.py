@@ -74,8 +74,8 @@ def rasterize(clip_vertices, faces, image_size, cull="none", fragment_pass_size=
     fragment_pass_size = _inputs.check_pass_size(fragment_pass_size)
     with tf.name_scope(name):
         clip_vertices, faces = _inputs.check_mesh(clip_vertices, faces)
-        triangle_id = _visible_triangles(clip_vertices, faces, height, width, cull, fragment_pass_size)
-        barycentrics, depth = _barycentrics_and_depth(clip_vertices, faces, triangle_id, height, width)
+        triangle_id = visible_layers(clip_vertices, faces, height, width, cull, fragment_pass_size, 1)[:, 0]
+        barycentrics, depth = barycentrics_and_depth(clip_vertices, faces, triangle_id, height, width)
         return Rasterization(triangle_id, barycentrics, depth)
 
 
@@ -86,25 +86,39 @@ def pixel_grid(height, width, dtype):
     return tf.stack([x, y, tf.ones_like(x)], axis=-1)
 
 
-def _visible_triangles(clip_vertices, faces, height, width, cull, fragment_pass_size):
-    """The z-buffer: `[B, H, W]` int32 index of the nearest triangle at each pixel, -1 for none."""
+def visible_layers(clip_vertices, faces, height, width, cull, fragment_pass_size, num_layers):
+    """Depth peeling: `[B, L, H, W]` int32 ids of the nearest, second nearest, ... triangle at each pixel.
+
+    Layer k + 1 holds, at each pixel, the nearest fragment ranked after layer k's by the z-buffer's
+    key (depth, then triangle index), so every fragment appears in at most one layer, exactly.
+    -1 where a pixel has fewer fragments.
+    """
     batch = tf.shape(clip_vertices)[0]
     triangles = _fragments.setup(_fragments.corners(clip_vertices, faces), height, width, cull)
     face_count = tf.shape(faces)[0]
+    floor = None
+    layers = []
+    for _ in range(num_layers):
 
-    def nearest(keys, triangle, column, row, valid):
-        return _nearest_fragments(keys, triangles.planes, face_count, triangle, column, row, valid, height, width)
+        def nearest(keys, triangle, column, row, valid, floor=floor):
+            return _nearest_fragments(
+                keys, floor, triangles.planes, face_count, triangle, column, row, valid, height, width
+            )
 
-    initial = tf.fill([batch * height * width], tf.constant(_NO_FRAGMENT, tf.int64))
-    keys = _fragments.for_each_pass(triangles, fragment_pass_size, nearest, initial, height * width)
-    index = tf.cast(tf.bitwise.bitwise_and(keys, (1 << _TRIANGLE_BITS) - 1), tf.int32)
-    triangle_id = tf.where(keys == _NO_FRAGMENT, -1, index)
-    return tf.reshape(triangle_id, tf.stack([batch, height, width]))
+        initial = tf.fill([batch * height * width], tf.constant(_NO_FRAGMENT, tf.int64))
+        keys = _fragments.for_each_pass(triangles, fragment_pass_size, nearest, initial, height * width)
+        index = tf.cast(tf.bitwise.bitwise_and(keys, (1 << _TRIANGLE_BITS) - 1), tf.int32)
+        layers.append(tf.reshape(tf.where(keys == _NO_FRAGMENT, -1, index), tf.stack([batch, height, width])))
+        floor = keys
+    return tf.stack(layers, axis=1)
 
 
 @xla.compiled
-def _nearest_fragments(keys, planes, face_count, triangle, column, row, valid, height, width):
-    """Folds a pass of fragments into the z-buffer `keys` `[B * H * W]` (see `_NO_FRAGMENT`)."""
+def _nearest_fragments(keys, floor, planes, face_count, triangle, column, row, valid, height, width):
+    """Folds a pass of fragments into the z-buffer `keys` `[B * H * W]` (see `_NO_FRAGMENT`).
+
+    With `floor` (`[B * H * W]` keys of the layer in front), only fragments ranked after it count.
+    """
     x, y = _fragments.ndc_of_pixels(column, row, height, width, planes.dtype)
     plane = tf.gather(planes, triangle)
     values = plane[:, :, 0] * x[:, None] + plane[:, :, 1] * y[:, None] + plane[:, :, 2]
@@ -115,13 +129,15 @@ def _nearest_fragments(keys, planes, face_count, triangle, column, row, valid, h
     key = tf.bitwise.left_shift(tf.cast(tf.bitcast(unit_depth, tf.int32), tf.int64), _TRIANGLE_BITS)
     key = tf.bitwise.bitwise_or(key, tf.cast(triangle - batch_index * face_count, tf.int64))
     pixel = (batch_index * height + row) * width + column
+    if floor is not None:
+        covered &= key > tf.gather(floor, tf.where(covered, pixel, 0))
     pixel = tf.where(covered, pixel, -1)  # Negative segment ids are dropped.
     return tf.minimum(keys, tf.math.unsorted_segment_min(key, pixel, tf.shape(keys)[0]))
 
 
 @xla.compiled
-def _barycentrics_and_depth(clip_vertices, faces, triangle_id, height, width):
-    """Differentiable barycentrics `[B, H, W, 3]` and z / w `[B, H, W]` of the visible triangles."""
+def barycentrics_and_depth(clip_vertices, faces, triangle_id, height, width):
+    """Differentiable barycentrics `[B, H, W, 3]` and z / w `[B, H, W]` of triangles `[B, H, W]` (-1: none)."""
     triangle_planes, _ = _fragments.planes(_fragments.corners(clip_vertices, faces))  # [B, F, 4, 3]
     pixel_planes = tf.gather(triangle_planes, tf.maximum(triangle_id, 0), axis=1, batch_dims=1)
     values = tf.reduce_sum(pixel_planes * pixel_grid(height, width, clip_vertices.dtype)[:, :, None, :], axis=-1)

@@ -16,7 +16,7 @@ from graphics_ops.camera import camera as camera_lib
 from graphics_ops.lighting import directional_light
 from graphics_ops.mesh import normals as normals_lib
 from graphics_ops.reflectance import blinn_phong, ggx, lambertian
-from graphics_ops.rendering import antialiasing, interpolation
+from graphics_ops.rendering import antialiasing, interpolation, texture
 from graphics_ops.rendering import rasterization as rasterization_lib
 from graphics_ops.util import safe_ops, shape, vector
 
@@ -60,7 +60,7 @@ def render(
       colors: None, or a tensor of shape `[B, V, 3]` or `[V, 3]`: linear RGB albedo (or base
         colour) per vertex; 0.8 grey if neither it nor a texture is given.
       uv: None, or a tensor of shape `[B, V, 2]` or `[V, 2]`: texture coordinates (see
-        `interpolate.texture`); needs `texture_image`.
+        `rendering.texture`); needs `texture_image`.
       texture_image: None, or a tensor of shape `[Ht, Wt, 3]` or `[B, Ht, Wt, 3]`: the albedo.
       material: "lambertian", "blinn_phong" (albedo times a Lambertian diffuse lobe plus a white
         normalized Blinn-Phong lobe of `shininess`), "ggx" (glTF metallic-roughness, with
@@ -122,7 +122,7 @@ def render(
 def _albedo(colors, uv, texture_image, rasterization, faces, dtype):
     if texture_image is not None:
         pixel_uv = interpolation.interpolate(tf.cast(uv, dtype), rasterization, faces)
-        return interpolation.texture(tf.cast(texture_image, dtype), pixel_uv)
+        return texture.sample_texture(tf.cast(texture_image, dtype), pixel_uv)
     if colors is None:
         return tf.fill(tf.concat([tf.shape(rasterization.triangle_id), [3]], 0), tf.constant(_DEFAULT_ALBEDO, dtype))
     return interpolation.interpolate(colors, rasterization, faces)

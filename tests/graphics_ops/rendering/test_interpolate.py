@@ -1,4 +1,4 @@
-"""interpolate and texture: values against references, Jacobians against finite differences."""
+"""interpolate: values against references, Jacobians against finite differences."""
 
 import numpy as np
 import pytest
@@ -55,28 +55,9 @@ def test_jacobians_with_respect_to_attributes_and_positions_match_finite_differe
     assert_jacobians_match_finite_differences(function, clip, attributes, tolerance=1e-6)
 
 
-def test_texture_is_bilinear_with_uv_origin_at_the_bottom_left():
-    image = np.arange(12, dtype=np.float64).reshape(3, 4, 1)  # row 0 is the top
-    uv = np.array([[[[0.125, 5 / 6], [0.375, 5 / 6]], [[0.25, 2 / 3], [0.0, 0.0]]]])  # [1, 2, 2, 2]
-    result = rendering.texture(image, uv).numpy()[0, ..., 0]
-    # Texel (i, j) is centred at ((j + 0.5) / 4, 1 - (i + 0.5) / 3); clamped at the edge.
-    np.testing.assert_allclose(result, [[0.0, 1.0], [2.5, 8.0]], atol=1e-12)
-
-
-def test_texture_jacobians_match_finite_differences():
-    rng = np.random.default_rng(0)
-    image = rng.uniform(size=(5, 6, 2))
-    uv = rng.uniform(0.15, 0.85, size=(3, 3, 2))  # a leading copy axis makes these [B, Ht, Wt, C], [B, H, W, 2]
-    assert_jacobians_match_finite_differences(rendering.texture, image, uv)
-
-
 def test_bad_shapes_raise_errors_naming_the_argument():
     rasterization = rendering.rasterize(tf.zeros([1, 3, 4]), np.array([[0, 1, 2]], np.int32), (4, 4))
     with pytest.raises(ValueError, match="attributes must have shape"):
         rendering.interpolate(tf.zeros([1, 1, 3, 2]), rasterization, np.array([[0, 1, 2]], np.int32))
     with pytest.raises(TypeError, match="faces must have an integer dtype"):
         rendering.interpolate(tf.zeros([3, 2]), rasterization, np.array([[0.0, 1.0, 2.0]]))
-    with pytest.raises(ValueError, match=r"uv must have shape \[B, H, W, 2\]"):
-        rendering.texture(tf.zeros([4, 4, 3]), tf.zeros([4, 4, 2]))
-    with pytest.raises(ValueError, match=r"uv must have shape \[A1, ..., An, 2\]"):
-        rendering.texture(tf.zeros([4, 4, 3]), tf.zeros([1, 4, 4, 3]))
