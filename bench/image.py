@@ -7,12 +7,12 @@ compiled) first.
 """
 
 import argparse
-import json
 import pathlib
 
 import numpy as np
 import tensorflow as tf
 
+from bench import report
 from bench.measure import MODES, compiled, machine, median_seconds
 from graphics_ops.image import pyramid, transformer
 
@@ -25,9 +25,7 @@ def _inputs(batch, size):
     image = tf.constant(rng.uniform(size=(batch, size, size, 3)), tf.float32)
     # A gentle homography: a few degrees of rotation, a little perspective.
     angle = np.deg2rad(5.0)
-    matrix = np.array(
-        [[np.cos(angle), -np.sin(angle), 10.0], [np.sin(angle), np.cos(angle), -5.0], [1e-4, -5e-5, 1.0]]
-    )
+    matrix = np.array([[np.cos(angle), -np.sin(angle), 10.0], [np.sin(angle), np.cos(angle), -5.0], [1e-4, -5e-5, 1.0]])
     matrices = tf.constant(np.tile(matrix, (batch, 1, 1)), tf.float32)
     warp = tf.constant(rng.uniform(-8, size + 8, size=(batch, size, size, 2)), tf.float32)
     return image, matrices, warp
@@ -97,8 +95,7 @@ def main():
 
     results = run(args.batch, args.size, args.repeats)
     print(table(results))
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    report = {
+    measured = {
         "benchmark": "graphics_ops.image",
         "unit": "megapixels per second (input pixels, median)",
         "batch": args.batch,
@@ -109,8 +106,7 @@ def main():
         **machine(),
         "results": results,
     }
-    args.output.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nWrote {args.output}")
+    report.write_json(args.output, measured)
 
 
 if __name__ == "__main__":

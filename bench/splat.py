@@ -10,12 +10,12 @@ bench/results/splat.json.
 """
 
 import argparse
-import json
 import pathlib
 import sys
 
 import tensorflow as tf
 
+from bench import report
 from bench.measure import MODES, compiled, machine, median_seconds, peak_memory_mib
 from bench.rendering import camera, modes_table, sphere, steps
 from graphics_ops.rendering import splat
@@ -117,8 +117,7 @@ def main():
     print()
     print("Rasterize-then-splat, 1 layer, in the three modes\n")
     print(modes_table(count, modes))
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    report = {
+    measured = {
         "benchmark": "graphics_ops.rendering.splat: rasterize_then_splat next to the rasterizer, and gradients",
         "repeats": args.repeats,
         "dtype": "float32",
@@ -126,8 +125,7 @@ def main():
         "modes_256_10k": modes,
         **machine(),
     }
-    args.output.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nWrote {args.output}", file=sys.stderr)
+    report.write_json(args.output, measured)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ import tempfile
 import numpy as np
 import tensorflow as tf
 
+from bench import report
 from bench.measure import MODES, compiled, machine, median_seconds
 from graphics_ops.geometry import ray
 from graphics_ops.math import feature_representation
@@ -124,12 +125,11 @@ def main():
     print(f"Volumetric rendering, forward + backward, {args.rays} rays, float32, median of {args.repeats}\n")
     print(throughput_table(rows))
     result = demo(args.demo_steps)
-    print(
-        f"\n| python -m demo.volumetric | steps | held-out PSNR | wall time |\n|---|---:|---:|---:|\n"
-        f"| voxel grid, 16 views | {result['steps']} | {result['held_out_psnr_db']:.2f} dB | {result['seconds']:.0f} s |"
-    )
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    report = {
+    columns = [("python -m demo.volumetric", "l"), ("steps", "r"), ("held-out PSNR", "r"), ("wall time", "r")]
+    psnr, seconds = result["held_out_psnr_db"], result["seconds"]
+    row = ["voxel grid, 16 views", str(result["steps"]), f"{psnr:.2f} dB", f"{seconds:.0f} s"]
+    print("\n" + report.table(columns, [row]))
+    measured = {
         "benchmark": "graphics_ops.rendering.volumetric: rays per second, forward + backward; demo.volumetric",
         "repeats": args.repeats,
         "dtype": "float32",
@@ -137,8 +137,7 @@ def main():
         "demo": result,
         **machine(),
     }
-    args.output.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nWrote {args.output}", file=sys.stderr)
+    report.write_json(args.output, measured)
 
 
 if __name__ == "__main__":

@@ -19,12 +19,11 @@ import argparse
 import math
 import time
 
-from demo.pose_fit import Progress, write_json  # first: it sets up TensorFlow's environment and XLA's cache
-
 import numpy as np  # noqa: E402  (after pose_fit, which sets up TensorFlow's environment)
 import tensorflow as tf  # noqa: E402
 
 from demo import toy_fish  # noqa: E402
+from demo.pose_fit import Progress, write_json  # first: it sets up TensorFlow's environment and XLA's cache
 from graphics_ops import rendering  # noqa: E402
 from graphics_ops.camera import Camera  # noqa: E402
 from graphics_ops.geometry import ray  # noqa: E402
@@ -269,9 +268,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if min(args.steps, args.rays, args.log_every) < 1 or args.size < 8 or args.grid < 2 or args.samples < 2:
         parser.error("--steps, --rays, --log-every must be >= 1, --size >= 8, --grid >= 2, --samples >= 2")
-    result = run(
-        args.logdir, args.seed, args.steps, args.size, args.grid, args.samples, args.rays, args.log_every
-    )
+    result = run(args.logdir, args.seed, args.steps, args.size, args.grid, args.samples, args.rays, args.log_every)
     print(
         f"seed {result['seed']}: held-out PSNR {result['held_out_psnr_db']:.2f} dB after {result['steps']} steps "
         f"in {result['seconds']:.1f} s" + (" (interrupted)" if result["interrupted"] else "")

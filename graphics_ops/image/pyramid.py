@@ -92,7 +92,8 @@ def merge(levels, name="pyramid_merge"):
         if not isinstance(levels, (list, tuple)) or not levels:
             raise ValueError("levels must be a non-empty list of images")
         tensors = shape.check_inputs(
-            broadcast=False, **{f"levels[{index}]": (level, (None, None, None, "C")) for index, level in enumerate(levels)}
+            broadcast=False,
+            **{f"levels[{index}]": (level, (None, None, None, "C")) for index, level in enumerate(levels)},
         )
         for index, level in enumerate(tensors):
             if level.shape.rank != 4:

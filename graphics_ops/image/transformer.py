@@ -152,7 +152,9 @@ def _bilinear(image, warp, zero_border):
     batch = tf.shape(image)[0]
     height, width = tf.shape(image)[1], tf.shape(image)[2]
     flat_warp = tf.reshape(warp, tf.stack([batch, -1, 2]))
-    flat_warp = tf.where(tf.math.is_finite(flat_warp), flat_warp, tf.fill(tf.shape(flat_warp), tf.cast(_OUTSIDE, warp.dtype)))
+    flat_warp = tf.where(
+        tf.math.is_finite(flat_warp), flat_warp, tf.fill(tf.shape(flat_warp), tf.cast(_OUTSIDE, warp.dtype))
+    )
     x, y = tf.unstack(flat_warp, axis=-1)
     x0, x1, alpha_x, keep_x0, keep_x1 = _axis(x, width, zero_border)
     y0, y1, alpha_y, keep_y0, keep_y1 = _axis(y, height, zero_border)
@@ -199,10 +201,15 @@ def _check_batch(image, image_name, other, other_name, rank, exact=False):
     batch, other_batch = image.shape[0], other.shape[0]
     if batch is not None and other_batch is not None:
         if batch != other_batch:
-            raise ValueError(f"{other_name} and {image_name} must have the same batch size B, got {other_batch} and {batch}")
+            raise ValueError(
+                f"{other_name} and {image_name} must have the same batch size B, got {other_batch} and {batch}"
+            )
         return other
     condition = tf.equal(tf.shape(image)[0], tf.shape(other)[0])
-    check = tf.debugging.Assert(condition, [f"{other_name} and {image_name} must have the same batch size B, got", tf.shape(other)[0], tf.shape(image)[0]])
+    check = tf.debugging.Assert(
+        condition,
+        [f"{other_name} and {image_name} must have the same batch size B, got", tf.shape(other)[0], tf.shape(image)[0]],
+    )
     with tf.control_dependencies([check]):
         return tf.identity(other)
 

@@ -70,7 +70,9 @@ def assert_graph_and_xla_match_eager(function, arrays, unknown_dims, tolerance, 
         signature = [tf.TensorSpec(unknown_dims(index, list(x.shape)), dtype) for index, x in enumerate(inputs)]
         modes = {
             "graph": tf.function(function, input_signature=signature),
-            "xla": tf.function(function, input_signature=signature if xla_with_unknown_dims else None, jit_compile=True),
+            "xla": tf.function(
+                function, input_signature=signature if xla_with_unknown_dims else None, jit_compile=True
+            ),
         }
         for mode, compiled in modes.items():
             for got, want in zip(tf.nest.flatten(compiled(*inputs)), eager):

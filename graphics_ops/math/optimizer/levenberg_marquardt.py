@@ -83,9 +83,7 @@ def minimize(
             better = candidate_value < objective_value  # False for nan
             values = [tf.where(better, new, old) for new, old in zip(candidates, values)]
             objective_value = tf.where(better, candidate_value, objective_value)
-            damping = tf.clip_by_value(
-                tf.where(better, damping / multiplier, damping * multiplier), minimum, maximum
-            )
+            damping = tf.clip_by_value(tf.where(better, damping / multiplier, damping * multiplier), minimum, maximum)
             iteration += 1
             if callback is not None:
                 operations = callback(iteration, objective_value, values)

@@ -5,6 +5,8 @@ import inspect
 import numpy as np
 import pytest
 import tensorflow as tf
+
+from graphics_ops.geometry import grid, point
 from tests.graphics_ops.modes_testing import assert_modes_match_eager
 from tests.graphics_ops.testing import (
     all_dtypes,
@@ -12,8 +14,6 @@ from tests.graphics_ops.testing import (
     assert_jacobians_match_finite_differences,
     weighted_gradients,
 )
-
-from graphics_ops.geometry import grid, point
 
 
 def test_tensorflow_graphics_signatures():

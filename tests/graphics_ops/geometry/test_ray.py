@@ -5,6 +5,9 @@ import inspect
 import numpy as np
 import pytest
 import tensorflow as tf
+
+from graphics_ops import geometry
+from graphics_ops.geometry import ray
 from tests.graphics_ops.modes_testing import assert_modes_match_eager
 from tests.graphics_ops.testing import (
     all_dtypes,
@@ -13,9 +16,6 @@ from tests.graphics_ops.testing import (
     assert_longer_last_axis_is_named,
     weighted_gradients,
 )
-
-from graphics_ops import geometry
-from graphics_ops.geometry import ray
 
 SEED = [1, 2]
 

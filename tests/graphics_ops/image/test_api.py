@@ -7,15 +7,15 @@ against finite differences, and errors naming the argument for bad shapes and ar
 
 import numpy as np
 import pytest
+
+from graphics_ops import image
+from graphics_ops.image import matting, pyramid, transformer
+from graphics_ops.image.color_space import linear_rgb, srgb
 from tests.graphics_ops.api_testing import (
     assert_graph_and_xla_match_eager,
     assert_op_jacobians_match,
     assert_tensorflow_graphics_api,
 )
-
-from graphics_ops import image
-from graphics_ops.image import matting, pyramid, transformer
-from graphics_ops.image.color_space import linear_rgb, srgb
 
 TFG_API = {
     "pyramid": {
@@ -108,7 +108,9 @@ CASES = {
         lambda rng, b: [_image(rng, b, 4, 5, 3)],
     ),
     "matting.linear_coefficients": (
-        _matrices_and_matte(lambda matte, laplacian, pseudo_inverse: matting.linear_coefficients(matte, pseudo_inverse)),
+        _matrices_and_matte(
+            lambda matte, laplacian, pseudo_inverse: matting.linear_coefficients(matte, pseudo_inverse)
+        ),
         lambda rng, b: [_image(rng, b, 4, 5, 3), _image(rng, b, 4, 5, 1)],
     ),
     "matting.loss": (
@@ -164,7 +166,10 @@ BAD_CALLS = [
     ("levels\\[1\\] must be half the size", lambda: pyramid.merge([np.ones((1, 5, 4, 1)), np.ones((1, 2, 2, 1))])),
     ("image", lambda: transformer.sample(np.ones((4, 4, 1)), np.ones((1, 2, 2)))),
     ("warp", lambda: transformer.sample(np.ones((1, 4, 4, 1)), np.ones((1, 2, 3)))),
-    ("warp and image must have the same batch size", lambda: transformer.sample(np.ones((2, 4, 4, 1)), np.ones((3, 2, 2)))),
+    (
+        "warp and image must have the same batch size",
+        lambda: transformer.sample(np.ones((2, 4, 4, 1)), np.ones((3, 2, 2))),
+    ),
     ("border_type", lambda: transformer.sample(np.ones((1, 4, 4, 1)), np.ones((1, 2, 2)), border_type="zero")),
     ("transform_matrix", lambda: transformer.perspective_transform(np.ones((1, 4, 4, 1)), np.ones((1, 3, 4)))),
     ("transform_matrix", lambda: transformer.perspective_transform(np.ones((1, 4, 4, 1)), np.ones((1, 1, 3, 3)))),

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from scipy import ndimage
-from tests.graphics_ops.testing import assert_all_finite, weighted_gradients
 
 from graphics_ops.image import matting, pyramid, transformer
 from graphics_ops.image.color_space import linear_rgb, srgb
+from tests.graphics_ops.testing import assert_all_finite, weighted_gradients
 
 RNG = np.random.default_rng(11)
 BINOMIAL = np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1]) / 256.0
@@ -96,7 +96,12 @@ def _map_coordinates(image, warp, order, mode):
     return np.stack(
         [
             np.stack(
-                [ndimage.map_coordinates(image[b, ..., c], [warp[b, ..., 1], warp[b, ..., 0]], order=order, mode=mode) for c in range(image.shape[-1])],
+                [
+                    ndimage.map_coordinates(
+                        image[b, ..., c], [warp[b, ..., 1], warp[b, ..., 0]], order=order, mode=mode
+                    )
+                    for c in range(image.shape[-1])
+                ],
                 -1,
             )
             for b in range(image.shape[0])
@@ -137,7 +142,10 @@ class TestSample:
         image, warp = RNG.uniform(size=(2, 6, 7, 3)), RNG.uniform(-1, 8, size=(2, 9, 2))
         traced = tf.function(
             transformer.sample,
-            input_signature=[tf.TensorSpec([None, None, None, 3], tf.float64), tf.TensorSpec([None, None, 2], tf.float64)],
+            input_signature=[
+                tf.TensorSpec([None, None, None, 3], tf.float64),
+                tf.TensorSpec([None, None, 2], tf.float64),
+            ],
         )
         np.testing.assert_allclose(traced(image, warp), transformer.sample(image, warp), atol=1e-12)
 
@@ -147,7 +155,9 @@ class TestPerspectiveTransform:
     def test_identity_and_integer_shifts(self, pixel):
         image = RNG.uniform(size=(2, 5, 6, 3))
         identity = np.tile(np.eye(3), (2, 1, 1))
-        np.testing.assert_allclose(transformer.perspective_transform(image, identity, pixel_type=pixel), image, atol=1e-12)
+        np.testing.assert_allclose(
+            transformer.perspective_transform(image, identity, pixel_type=pixel), image, atol=1e-12
+        )
         shift = identity.copy()
         shift[:, 0, 2], shift[:, 1, 2] = 2.0, -1.0  # output (x, y) reads input (x + 2, y - 1)
         result = transformer.perspective_transform(image, shift, pixel_type=pixel).numpy()

@@ -9,15 +9,15 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from scipy.spatial.transform import Rotation
+
+from graphics_ops import math as gmath
+from graphics_ops.math.interpolation import bspline, slerp, trilinear, weighted
 from tests.graphics_ops.api_testing import (
     assert_graph_and_xla_match_eager,
     assert_op_jacobians_match,
     assert_tensorflow_graphics_api,
 )
 from tests.graphics_ops.testing import assert_longer_last_axis_is_named
-
-from graphics_ops import math as gmath
-from graphics_ops.math.interpolation import bspline, slerp, trilinear, weighted
 
 # TensorFlow Graphics' math: every public function and its arguments before `name`.
 TFG_API = {
@@ -86,20 +86,35 @@ CASES = {
         lambda rng, batch: [rng.uniform(0.05, 0.95, size=batch + (2,))],
     ),
     "math_helpers.factorial": (gmath.math_helpers.factorial, lambda rng, batch: [rng.uniform(0.5, 6.0, size=batch)]),
-    "vector.cross": (gmath.vector.cross, lambda rng, batch: [rng.normal(size=batch + (3,)), rng.normal(size=batch + (3,))]),
+    "vector.cross": (
+        gmath.vector.cross,
+        lambda rng, batch: [rng.normal(size=batch + (3,)), rng.normal(size=batch + (3,))],
+    ),
     "vector.dot": (gmath.vector.dot, lambda rng, batch: [rng.normal(size=batch + (5,)), rng.normal(size=batch + (5,))]),
-    "vector.reflect": (gmath.vector.reflect, lambda rng, batch: [rng.normal(size=batch + (3,)), _unit(rng, batch + (3,))]),
+    "vector.reflect": (
+        gmath.vector.reflect,
+        lambda rng, batch: [rng.normal(size=batch + (3,)), _unit(rng, batch + (3,))],
+    ),
     "slerp.interpolate": (
         slerp.interpolate,
         lambda rng, batch: [_quaternions(rng, batch), _quaternions(rng, batch), rng.uniform(size=batch + (1,))],
     ),
     "slerp.interpolate(VECTOR)": (
         lambda v1, v2, t: slerp.interpolate(v1, v2, t, method=slerp.InterpolationType.VECTOR),
-        lambda rng, batch: [rng.normal(size=batch + (5,)), rng.normal(size=batch + (5,)), rng.uniform(size=batch + (1,))],
+        lambda rng, batch: [
+            rng.normal(size=batch + (5,)),
+            rng.normal(size=batch + (5,)),
+            rng.uniform(size=batch + (1,)),
+        ],
     ),
     "slerp.interpolate_with_weights": (
         slerp.interpolate_with_weights,
-        lambda rng, batch: [rng.normal(size=batch + (4,)), rng.normal(size=batch + (4,)), rng.normal(size=batch + (1,)), rng.normal(size=batch + (1,))],
+        lambda rng, batch: [
+            rng.normal(size=batch + (4,)),
+            rng.normal(size=batch + (4,)),
+            rng.normal(size=batch + (1,)),
+            rng.normal(size=batch + (1,)),
+        ],
     ),
     "slerp.quaternion_weights": (
         slerp.quaternion_weights,
@@ -107,7 +122,11 @@ CASES = {
     ),
     "slerp.vector_weights": (
         slerp.vector_weights,
-        lambda rng, batch: [rng.normal(size=batch + (3,)), rng.normal(size=batch + (3,)), rng.uniform(size=batch + (1,))],
+        lambda rng, batch: [
+            rng.normal(size=batch + (3,)),
+            rng.normal(size=batch + (3,)),
+            rng.uniform(size=batch + (1,)),
+        ],
     ),
     "bspline.knot_weights": (
         lambda positions: bspline.knot_weights(positions, 7, 3, False),
@@ -127,7 +146,10 @@ CASES = {
     ),
     "trilinear.interpolate": (
         trilinear.interpolate,
-        lambda rng, batch: [rng.normal(size=batch + (3, 4, 2, 2)), rng.uniform(0.05, [1.9, 2.9, 0.95], size=batch + (5, 3))],
+        lambda rng, batch: [
+            rng.normal(size=batch + (3, 4, 2, 2)),
+            rng.uniform(0.05, [1.9, 2.9, 0.95], size=batch + (5, 3)),
+        ],
     ),
     "weighted.interpolate": (
         lambda points, weights: weighted.interpolate(points, weights, [[[0], [2]]]),

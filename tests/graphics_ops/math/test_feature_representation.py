@@ -5,10 +5,10 @@ import inspect
 import numpy as np
 import pytest
 import tensorflow as tf
-from tests.graphics_ops.modes_testing import assert_modes_match_eager
-from tests.graphics_ops.testing import all_dtypes, assert_jacobians_match_finite_differences
 
 from graphics_ops.math import feature_representation
+from tests.graphics_ops.modes_testing import assert_modes_match_eager
+from tests.graphics_ops.testing import all_dtypes, assert_jacobians_match_finite_differences
 
 
 def reference(features, num_frequencies):

@@ -15,7 +15,9 @@ START = [1.0, 1.0, 1.5, 0.0]
 
 def _oscillation(amplitude, decay, frequency, offset):
     times = tf.constant(TIMES, amplitude.dtype)
-    return amplitude * tf.exp(-decay * times) * tf.cos(frequency * times) + offset - tf.constant(SAMPLES, amplitude.dtype)
+    return (
+        amplitude * tf.exp(-decay * times) * tf.cos(frequency * times) + offset - tf.constant(SAMPLES, amplitude.dtype)
+    )
 
 
 def _scipy_fit():

@@ -5,10 +5,10 @@ import inspect
 import numpy as np
 import pytest
 import tensorflow as tf
-from tests.graphics_ops.modes_testing import assert_modes_match_eager
-from tests.graphics_ops.testing import all_dtypes, assert_all_finite, assert_jacobians_match_finite_differences
 
 from graphics_ops.math import sampling
+from tests.graphics_ops.modes_testing import assert_modes_match_eager
+from tests.graphics_ops.testing import all_dtypes, assert_all_finite, assert_jacobians_match_finite_differences
 
 SEED = [3, 4]
 INTERVAL = ["near", "far", "num_samples"]

@@ -8,15 +8,15 @@ import tensorflow as tf
 from scipy import special
 from scipy.interpolate import BSpline, RegularGridInterpolator
 from scipy.spatial.transform import Rotation, Slerp
+
+from graphics_ops.math import math_helpers, vector
+from graphics_ops.math.interpolation import bspline, slerp, trilinear, weighted
 from tests.graphics_ops.testing import (
     assert_all_finite,
     assert_jacobians_match_finite_differences,
     assert_same_quaternions,
     weighted_gradients,
 )
-
-from graphics_ops.math import math_helpers, vector
-from graphics_ops.math.interpolation import bspline, slerp, trilinear, weighted
 
 RNG = np.random.default_rng(7)
 
@@ -52,7 +52,9 @@ class TestSphericalCoordinates:
         np.testing.assert_allclose(spherical[:, 0], 1.0)
         np.testing.assert_allclose(np.cos(spherical[:, 1]), 1.0 - 2.0 * square[:, 0], atol=1e-12)
         np.testing.assert_allclose(spherical[:, 2], 2.0 * np.pi * square[:, 1], atol=1e-12)
-        np.testing.assert_allclose(math_helpers.square_to_spherical_coordinates([[0.0, 0.0], [1.0, 1.0]]).numpy()[:, 1], [0, np.pi])
+        np.testing.assert_allclose(
+            math_helpers.square_to_spherical_coordinates([[0.0, 0.0], [1.0, 1.0]]).numpy()[:, 1], [0, np.pi]
+        )
 
 
 class TestFactorials:
@@ -91,14 +93,14 @@ class TestVector:
         v1, v2 = RNG.normal(size=shape), RNG.normal(size=shape)
         np.testing.assert_allclose(vector.cross(v1, v2, axis=axis), np.cross(v1, v2, axis=axis), atol=1e-12)
         np.testing.assert_allclose(vector.dot(v1, v2, axis=axis), np.sum(v1 * v2, axis=axis, keepdims=True), atol=1e-12)
-        np.testing.assert_allclose(vector.dot(v1, v2, axis=axis, keepdims=False), np.sum(v1 * v2, axis=axis), atol=1e-12)
+        np.testing.assert_allclose(
+            vector.dot(v1, v2, axis=axis, keepdims=False), np.sum(v1 * v2, axis=axis), atol=1e-12
+        )
         normal = v2 / np.linalg.norm(v2, axis=axis, keepdims=True)
         reflected = vector.reflect(v1, normal, axis=axis).numpy()
         np.testing.assert_allclose(vector.reflect(reflected, normal, axis=axis), v1, atol=1e-12)
         np.testing.assert_allclose(np.linalg.norm(reflected, axis=axis), np.linalg.norm(v1, axis=axis), atol=1e-12)
-        np.testing.assert_allclose(
-            np.sum(reflected * normal, axis=axis), -np.sum(v1 * normal, axis=axis), atol=1e-12
-        )
+        np.testing.assert_allclose(np.sum(reflected * normal, axis=axis), -np.sum(v1 * normal, axis=axis), atol=1e-12)
 
     def test_batch_dimensions_broadcast(self):
         v1, v2 = RNG.normal(size=(4, 1, 3)), RNG.normal(size=(5, 3))
@@ -119,7 +121,10 @@ class TestSlerp:
         percent = RNG.uniform(size=(30, 1))
         result = slerp.interpolate(rotations1.as_quat(), rotations2.as_quat(), percent).numpy()
         expected = np.stack(
-            [Slerp([0, 1], Rotation.concatenate([a, b]))(t[0]).as_quat() for a, b, t in zip(rotations1, rotations2, percent)]
+            [
+                Slerp([0, 1], Rotation.concatenate([a, b]))(t[0]).as_quat()
+                for a, b, t in zip(rotations1, rotations2, percent)
+            ]
         )
         assert_same_quaternions(result, expected, 1e-12)
         np.testing.assert_allclose(np.linalg.norm(result, axis=-1), 1.0, atol=1e-12)
@@ -246,7 +251,9 @@ class TestTrilinear:
         np.testing.assert_allclose(result, expected, atol=1e-12)
         outside = inside + RNG.choice([-5.0, 0.0, 5.0], size=inside.shape)
         np.testing.assert_allclose(
-            trilinear.interpolate(grid, outside), trilinear.interpolate(grid, np.clip(outside, 0, [3, 4, 2])), atol=1e-12
+            trilinear.interpolate(grid, outside),
+            trilinear.interpolate(grid, np.clip(outside, 0, [3, 4, 2])),
+            atol=1e-12,
         )
 
     def test_grid_batch_broadcasts_over_points(self):

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from scipy.spatial.transform import Rotation
-from tests.graphics_ops.mesh_testing import OCTAHEDRON_FACES
-from tests.graphics_ops.testing import all_dtypes, assert_all_finite, assert_jacobians_match_finite_differences
 
 from graphics_ops.mesh import edges as mesh_edges
 from graphics_ops.mesh.deformation_energy import as_conformal_as_possible
+from tests.graphics_ops.mesh_testing import OCTAHEDRON_FACES
+from tests.graphics_ops.testing import all_dtypes, assert_all_finite, assert_jacobians_match_finite_differences
 
 EDGES = mesh_edges.unique_edges(OCTAHEDRON_FACES).numpy()
 REST = np.array([[1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1], [0, 0, -1]], np.float64) * 1.3

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from scipy.spatial import distance as scipy_distance
-from tests.graphics_ops.testing import all_dtypes, assert_all_finite, assert_jacobians_match_finite_differences
 
 from graphics_ops.nn.loss import chamfer_distance, hausdorff_distance
+from tests.graphics_ops.testing import all_dtypes, assert_all_finite, assert_jacobians_match_finite_differences
 
 
 def reference_chamfer(a, b):

@@ -5,9 +5,9 @@ import inspect
 import numpy as np
 import pytest
 import tensorflow as tf
-from tests.graphics_ops.testing import assert_all_finite
 
 from graphics_ops.nn.metric import fscore, intersection_over_union, precision, recall
+from tests.graphics_ops.testing import assert_all_finite
 
 TFG_API = {
     precision.evaluate: ["ground_truth", "prediction", "classes", "reduce_average", "prediction_to_category_function"],

@@ -5,11 +5,11 @@ import inspect
 import numpy as np
 import pytest
 import tensorflow as tf
-from tests.graphics_ops.rendering.rendering_testing import random_scene, reference_rasterize
-from tests.graphics_ops.testing import assert_all_finite, assert_jacobians_match_finite_differences
 
 from graphics_ops import rendering
 from graphics_ops.rendering import barycentrics
+from tests.graphics_ops.rendering.rendering_testing import random_scene, reference_rasterize
+from tests.graphics_ops.testing import assert_all_finite, assert_jacobians_match_finite_differences
 
 HEIGHT, WIDTH = 10, 12
 

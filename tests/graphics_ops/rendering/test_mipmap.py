@@ -5,9 +5,9 @@ import inspect
 import numpy as np
 import pytest
 import tensorflow as tf
-from tests.graphics_ops.testing import all_dtypes, assert_all_finite
 
 from graphics_ops.rendering.texture import mipmap, texture_map
+from tests.graphics_ops.testing import all_dtypes, assert_all_finite
 
 
 def uv_grid(height, width, texels_per_pixel, texture_size, origin=(0.1, 0.2)):

@@ -6,10 +6,10 @@ import math
 import numpy as np
 import pytest
 import tensorflow as tf
-from tests.graphics_ops.testing import assert_all_finite, assert_jacobians_match_finite_differences
 
 from graphics_ops import rendering
 from graphics_ops.rendering import splat
+from tests.graphics_ops.testing import assert_all_finite, assert_jacobians_match_finite_differences
 
 SIZE = 16
 
@@ -216,7 +216,12 @@ def test_batches_shared_attributes_camera_matrices_and_shading_function():
     moved = np.eye(4)
     moved[0, 3] = 0.25
     both = splat.rasterize_then_splat(
-        np.stack([vertices, vertices]), FACES, np.stack([COLOURS, COLOURS]), np.stack([np.eye(4), moved]), SIZE, SIZE,
+        np.stack([vertices, vertices]),
+        FACES,
+        np.stack([COLOURS, COLOURS]),
+        np.stack([np.eye(4), moved]),
+        SIZE,
+        SIZE,
         lambda x: x,
     )
     np.testing.assert_allclose(both[0], render(vertices)[0], atol=1e-12)

@@ -5,10 +5,10 @@ import inspect
 import numpy as np
 import pytest
 import tensorflow as tf
-from tests.graphics_ops.testing import all_dtypes, assert_jacobians_match_finite_differences
 
 from graphics_ops import rendering
 from graphics_ops.rendering.texture import sample_texture, texture_map
+from tests.graphics_ops.testing import all_dtypes, assert_jacobians_match_finite_differences
 
 
 def reference_bilinear(image, u, v, tiling):
@@ -65,7 +65,8 @@ def test_tiling_repeats_the_texture_and_is_continuous_across_the_seam():
     uv = rng.uniform(size=(3, 3, 2))
     shifted = uv + np.array([2.0, -1.0])
     np.testing.assert_allclose(
-        texture_map.map_texture(shifted, texture, tiling=True), texture_map.map_texture(uv, texture, tiling=True),
+        texture_map.map_texture(shifted, texture, tiling=True),
+        texture_map.map_texture(uv, texture, tiling=True),
         atol=1e-12,
     )
     seam = texture_map.map_texture([[[1.0, 0.5], [0.0, 0.5]]], texture, tiling=True)

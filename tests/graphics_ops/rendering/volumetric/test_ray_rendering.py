@@ -5,6 +5,8 @@ import inspect
 import numpy as np
 import pytest
 import tensorflow as tf
+
+from graphics_ops.rendering.volumetric import ray_density, ray_radiance
 from tests.graphics_ops.modes_testing import assert_modes_match_eager
 from tests.graphics_ops.testing import (
     all_dtypes,
@@ -13,8 +15,6 @@ from tests.graphics_ops.testing import (
     assert_longer_last_axis_is_named,
     weighted_gradients,
 )
-
-from graphics_ops.rendering.volumetric import ray_density, ray_radiance
 
 
 def reference(rgba, distances):

@@ -5,6 +5,9 @@ import inspect
 import numpy as np
 import pytest
 import tensorflow as tf
+
+from graphics_ops.rendering import volumetric
+from graphics_ops.rendering.volumetric import _voxels, absorption, emission_absorption, visual_hull
 from tests.graphics_ops.modes_testing import assert_modes_match_eager
 from tests.graphics_ops.testing import (
     all_dtypes,
@@ -12,9 +15,6 @@ from tests.graphics_ops.testing import (
     assert_jacobians_match_finite_differences,
     weighted_gradients,
 )
-
-from graphics_ops.rendering import volumetric
-from graphics_ops.rendering.volumetric import _voxels, absorption, emission_absorption, visual_hull
 
 RENDERERS = {
     "absorption": absorption.render,
