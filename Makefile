@@ -69,6 +69,9 @@ bench: setup
 	$(BIN)/python -m bench.dashboard
 	$(BIN)/python -m bench.pose_fit
 	$(BIN)/python -m bench.mesh_convolution
+	$(BIN)/python -m bench.volumetric
+	$(BIN)/python -m bench.image
+	$(BIN)/python -m bench.splat
 
 clean:
 	rm -rf $(VENV) frontend/node_modules $(BUNDLE) build *.egg-info artifacts
