@@ -93,28 +93,3 @@ def brute_force_squared_distances(point_set_a, point_set_b):
     """`[..., N, M]` table of squared distances, in float64."""
     a, b = np.asarray(point_set_a, np.float64), np.asarray(point_set_b, np.float64)
     return np.sum((a[..., :, None, :] - b[..., None, :, :]) ** 2, axis=-1)
-
-
-def assert_all_finite(*tensors):
-    for tensor in tensors:
-        values = np.asarray(tensor)
-        assert np.all(np.isfinite(values)), f"non-finite values: {values[~np.isfinite(values)][:5]}"
-
-
-def gradients(function, *inputs, seed=0):
-    """Gradients w.r.t. every input of a random weighted sum of every float output of `function`."""
-    inputs = [tf.convert_to_tensor(value) for value in inputs]
-    with tf.GradientTape() as tape:
-        tape.watch(inputs)
-        outputs = [out for out in tf.nest.flatten(function(*inputs)) if out.dtype.is_floating]
-        rng = np.random.default_rng(seed)
-        loss = tf.add_n(
-            [tf.reduce_sum(out * rng.normal(size=out.shape).astype(out.dtype.as_numpy_dtype)) for out in outputs]
-        )
-    return tape.gradient(loss, inputs, unconnected_gradients=tf.UnconnectedGradients.ZERO)
-
-
-def assert_finite_values_and_gradients(function, *inputs):
-    outputs = [out for out in tf.nest.flatten(function(*inputs)) if out.dtype.is_floating]
-    assert_all_finite(*outputs)
-    assert_all_finite(*gradients(function, *inputs))

@@ -61,11 +61,11 @@ def assert_all_finite(*tensors):
 
 
 def weighted_gradients(function, *inputs, seed=0):
-    """Gradients w.r.t. every input of a random weighted sum of every output of `function`."""
+    """Gradients w.r.t. every input of a random weighted sum of every float output of `function`."""
     inputs = [tf.convert_to_tensor(value) for value in inputs]
     with tf.GradientTape() as tape:
         tape.watch(inputs)
-        outputs = tf.nest.flatten(function(*inputs))
+        outputs = [out for out in tf.nest.flatten(function(*inputs)) if out.dtype.is_floating]
         rng = np.random.default_rng(seed)
         loss = tf.add_n(
             [tf.reduce_sum(out * rng.normal(size=out.shape).astype(out.dtype.as_numpy_dtype)) for out in outputs]
@@ -74,8 +74,8 @@ def weighted_gradients(function, *inputs, seed=0):
 
 
 def assert_finite_gradients(function, *inputs):
-    """Asserts that `function`'s outputs and their gradients w.r.t. all inputs are finite."""
-    assert_all_finite(*tf.nest.flatten(function(*inputs)))
+    """Asserts that `function`'s float outputs and their gradients w.r.t. all inputs are finite."""
+    assert_all_finite(*[out for out in tf.nest.flatten(function(*inputs)) if out.dtype.is_floating])
     assert_all_finite(*weighted_gradients(function, *inputs))
 
 
