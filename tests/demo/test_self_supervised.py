@@ -239,3 +239,26 @@ def test_two_workers_on_loopback_train_and_only_the_chief_writes(tmp_path):
     assert events.parent == tmp_path / "cluster"
     assert tf.train.latest_checkpoint(str(tmp_path / "cluster" / "checkpoints")).endswith("-5")
     assert _tags_by_step(tmp_path / "cluster")["train/loss"] == [0, 2, 4]
+
+
+def test_ctrl_c_saves_a_checkpoint_and_leaves_a_readable_logdir(tmp_path):
+    logdir, path = tmp_path / "run", tmp_path / "result.json"
+    command = [sys.executable, "-m", "demo.self_supervised", "--logdir", str(logdir), "--steps", "1000", "--size", "32",
+               "--batch", "8", "--hypotheses", "2", "--train-images", "16", "--held-out-images", "4",
+               "--log-every", "1", "--no-progress", "--json", str(path)]
+    process = subprocess.Popen(command, env=_environment(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        deadline = time.monotonic() + 300
+        while len(_tags_by_step(logdir).get("train/loss", [])) < 2:  # flushed every 2 s
+            assert process.poll() is None, "training ended before it was interrupted"
+            assert time.monotonic() < deadline, "no steps were logged"
+            time.sleep(0.2)
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    assert process.returncode == 0 and "(interrupted)" in output
+    result = json.loads(path.read_text())
+    assert result["interrupted"] and 2 <= result["steps"] < 1000
+    assert tf.train.latest_checkpoint(str(logdir / "checkpoints")).endswith(f"-{result['steps']}")
+    assert _tags_by_step(logdir)["held_out/median_rotation_error_degrees"][-1] == result["steps"] - 1
