@@ -19,18 +19,19 @@ def rotation_errors(predicted, true):
     return np.degrees(np.arccos(cosine))
 
 
-def predict(model, images, batch=64):
-    """The selected pose of every uint8 image `[N, S, S, 3]`: rotations `[N, 3, 3]`, translations `[N, 3]`."""
-    forward = tf.function(lambda chunk: model_module.selected(*model(data.as_float(chunk))))
-    rotations, translations = zip(*(forward(images[first : first + batch]) for first in range(0, len(images), batch)))
-    return np.concatenate(rotations), np.concatenate(translations)
+def pose_predictor(model):
+    """A `tf.function`: uint8 images `[B, S, S, 3]` -> the selected rotations `[B, 3, 3]` and
+    translations `[B, 3]`."""
+    return tf.function(lambda images: model_module.selected(*model(data.as_float(images))))
 
 
-def evaluate(model, images, rotations, translations):
-    """Held-out errors of `model` on uint8 `images` against their poses: a dict of the median and
-    mean rotation error (degrees), the share under each of `THRESHOLDS`, and the mean translation
-    error as a fraction of the camera distance."""
-    predicted_rotations, predicted_translations = predict(model, images)
+def evaluate(predictor, images, rotations, translations, batch=64):
+    """Held-out errors of a `pose_predictor` on uint8 `images` against their poses: a dict of the
+    median and mean rotation error (degrees), the share under each of `THRESHOLDS`, and the mean
+    translation error as a fraction of the camera distance."""
+    chunks = [predictor(images[first : first + batch]) for first in range(0, len(images), batch)]
+    predicted_rotations = np.concatenate([chunk[0] for chunk in chunks])
+    predicted_translations = np.concatenate([chunk[1] for chunk in chunks])
     errors = rotation_errors(predicted_rotations, rotations)
     offsets = np.linalg.norm(predicted_translations - translations, axis=-1) / pose_fit.DISTANCE
     result = {

@@ -87,6 +87,7 @@ def train(
     iterator = iter(training.distributed_batches(strategy, arrays, batch, seed, skip=first_step))
     writer = tf.summary.create_file_writer(logdir, flush_millis=2000) if chief else tf.summary.create_noop_writer()
     watch = evaluation.Watch(model, renderer, images.held_out, poses.held_out_rotations, poses.held_out_translations)
+    predictor = evaluation.pose_predictor(model)
     bar = pose_fit.Progress(steps, progress and chief)
     held_out, losses, interrupted, last_logged = None, [], False, None
     interval_begin, interval_steps = time.perf_counter(), 0
@@ -94,9 +95,7 @@ def train(
     def log(step):
         nonlocal held_out, last_logged
         last_logged = step
-        held_out = evaluation.evaluate(
-            model, images.held_out, poses.held_out_rotations, poses.held_out_translations
-        )
+        held_out = evaluation.evaluate(predictor, images.held_out, poses.held_out_rotations, poses.held_out_translations)
         for name, value in held_out.items():
             tf.summary.scalar(f"held_out/{name}", value, step=step)
         watch.write(step)
@@ -137,7 +136,7 @@ def train(
         else:
             shutil.rmtree(checkpoint_directory, ignore_errors=True)
     if held_out is None:
-        held_out = evaluation.evaluate(model, images.held_out, poses.held_out_rotations, poses.held_out_translations)
+        held_out = evaluation.evaluate(predictor, images.held_out, poses.held_out_rotations, poses.held_out_translations)
     return {
         **held_out,
         "mode": "supervised" if supervised else "self-supervised",
