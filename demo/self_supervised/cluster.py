@@ -4,7 +4,8 @@ processes from TF_CONFIG (MultiWorkerMirroredStrategy).
 `split_cpu(n)` must run before anything makes TensorFlow initialise its devices. Joining a cluster
 waits for every peer's port to answer for at most `connect_timeout` seconds, then ends the process
 with a message naming the missing peers (TensorFlow itself waits for them forever); collectives
-time out after `collective_timeout` seconds.
+time out after `collective_timeout` seconds (generous: the first step traces and compiles
+the renderer, which takes minutes on a loaded machine, while the other workers wait).
 """
 
 import json
@@ -51,7 +52,7 @@ def parse_tf_config(text):
     return workers, index
 
 
-def strategy(cpu_devices=1, connect_timeout=60.0, collective_timeout=120.0):
+def strategy(cpu_devices=1, connect_timeout=60.0, collective_timeout=600.0):
     """The distribution strategy: MultiWorkerMirroredStrategy if TF_CONFIG is set, else a
     MirroredStrategy over the `cpu_devices` logical CPU devices (made by `split_cpu`).
 
