@@ -1,0 +1,3 @@
+from demo.self_supervised.cli import main
+
+main()

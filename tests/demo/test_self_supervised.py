@@ -1,0 +1,264 @@
+"""The self-supervised pose encoder: labels out of reach, a short run, resume, summaries, bad input."""
+
+import json
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from demo.self_supervised import cli, cluster, cluster_probe, data, objectives, run, training
+from demo.self_supervised.evaluation import rotation_errors
+from tests.tb_mesh_plugin.logdir_reading import read_logdir
+
+TINY = {"size": 32, "batch": 8, "hypotheses": 2, "train_images": 32, "held_out_images": 8, "progress": False}
+STEPS = 20
+
+
+def _tags_by_step(logdir):
+    """{tag: sorted steps} of every summary in the event files under `logdir`."""
+    tags = {}
+    for path in pathlib.Path(logdir).rglob("events.out.tfevents.*"):
+        for event in tf.compat.v1.train.summary_iterator(str(path)):
+            for value in event.summary.value:
+                tags.setdefault(value.tag, []).append(event.step)
+    return {tag: sorted(steps) for tag, steps in tags.items()}
+
+
+def _environment():
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+
+
+@pytest.fixture(scope="module")
+def short_run(tmp_path_factory):
+    logdir = tmp_path_factory.mktemp("self_supervised") / "run"
+    result = run.train(str(logdir), steps=STEPS, log_every=10, learning_rate=3e-3, **TINY)
+    return logdir, result
+
+
+class _Unreadable:
+    """A descriptor that fails the test if the attribute is read."""
+
+    def __get__(self, instance, owner):
+        raise AssertionError("the training labels were read")
+
+
+class _LabelsOutOfReach:
+    """`data.Poses` whose training labels cannot be read; the held-out ones (for evaluation) can."""
+
+    train_rotations = _Unreadable()
+    train_translations = _Unreadable()
+
+    def __init__(self, poses):
+        self.held_out_rotations = poses.held_out_rotations
+        self.held_out_translations = poses.held_out_translations
+
+
+def test_the_self_supervised_path_never_reads_the_training_labels(tmp_path, monkeypatch):
+    made = data.make
+    seen = []
+
+    def guarded_make(*args, **kwargs):
+        images, poses = made(*args, **kwargs)
+        return images, _LabelsOutOfReach(poses)
+
+    original_batches = training.distributed_batches
+
+    def recording_batches(strategy, arrays, *args, **kwargs):
+        seen.append(arrays)
+        return original_batches(strategy, arrays, *args, **kwargs)
+
+    monkeypatch.setattr(data, "make", guarded_make)
+    monkeypatch.setattr(training, "distributed_batches", recording_batches)
+    result = run.train(str(tmp_path / "self"), steps=2, log_every=1, **TINY)
+    assert result["steps"] == 2
+    # The trainer's input is the images alone: one uint8 array of image shape.
+    [arrays] = seen
+    assert len(arrays) == 1 and arrays[0].dtype == np.uint8 and arrays[0].shape[1:] == (32, 32, 3)
+    assert objectives.SelfSupervised.needs_labels is False
+    # The guard is effective: the supervised baseline, which needs the labels, trips it.
+    with pytest.raises(AssertionError, match="labels were read"):
+        run.train(str(tmp_path / "supervised"), steps=2, supervised=True, **TINY)
+
+
+def test_a_short_run_lowers_the_loss_and_writes_every_summary(short_run):
+    logdir, result = short_run
+    assert result["steps"] == STEPS and not result["interrupted"] and result["chief"]
+    assert result["last_loss"] < result["first_loss"], result
+    tags = _tags_by_step(logdir)
+    logged = [0, 10, STEPS - 1]
+    for tag in (
+        "train/loss",
+        "train/rendering_loss",
+        "train/selection_loss",
+        "train/images_per_second",
+        "held_out/median_rotation_error_degrees",
+        "held_out/mean_rotation_error_degrees",
+        "held_out/share_under_5_degrees",
+        "held_out/share_under_15_degrees",
+        "held_out/share_under_30_degrees",
+        "held_out/translation_error",
+        "held_out/input_render_difference",
+        "pose/predicted",
+        "pose/true",
+    ):
+        assert tags.get(tag) == logged, tag
+    meshes = read_logdir(logdir.parent)
+    _, steps = meshes[("run", "pose/predicted")]
+    vertex_count = len(data.load_shape("fish").vertices)
+    for _, samples in steps:
+        assert len(samples) == 4
+        for sample in samples:
+            grad = np.frombuffer(sample.arrays["attribute/grad"].data, "<f4").reshape(vertex_count, 3)
+            assert np.all(np.isfinite(grad)) and np.abs(grad).max() > 0
+    assert len(meshes[("run", "pose/true")][1]) == len(logged)
+
+
+def test_resume_continues_from_the_checkpoint_step(short_run):
+    logdir, _ = short_run
+    result = run.train(str(logdir), steps=STEPS + 5, log_every=10, resume=True, learning_rate=3e-3, **TINY)
+    assert result["first_step"] == STEPS and result["steps"] == STEPS + 5
+    assert _tags_by_step(logdir)["train/loss"] == [0, 10, STEPS - 1, STEPS, STEPS + 4]
+    checkpoint = tf.train.latest_checkpoint(str(logdir / "checkpoints"))
+    assert checkpoint.endswith(f"-{STEPS + 5}")
+
+
+def test_resume_without_a_checkpoint_is_an_error(tmp_path):
+    with pytest.raises(ValueError, match="no checkpoint"):
+        run.train(str(tmp_path / "empty"), steps=2, resume=True, **TINY)
+
+
+def test_geodesic_angles_match_float64_references_with_finite_gradients():
+    rng = np.random.default_rng(0)
+    true = data.random_rotations(rng, 16, 180.0)
+    predicted = data.random_rotations(rng, 16, 180.0)
+    predicted[0], predicted[1] = true[0], true[1] @ np.diag([-1.0, -1.0, 1.0])  # 0° and 180°
+    expected = np.radians(rotation_errors(predicted, true))
+    predicted_tensor = tf.constant(predicted, tf.float32)
+    with tf.GradientTape() as tape:
+        tape.watch(predicted_tensor)
+        angles = objectives.geodesic_angles(predicted_tensor, tf.constant(true, tf.float32))
+    np.testing.assert_allclose(angles.numpy(), expected, atol=2e-3)
+    assert np.all(np.isfinite(tape.gradient(angles, predicted_tensor).numpy()))
+
+
+def test_random_rotations_stay_within_the_angle():
+    rotations = data.random_rotations(np.random.default_rng(1), 500, 30.0)
+    angles = rotation_errors(rotations, np.tile(np.eye(3), (500, 1, 1)))
+    assert angles.max() <= 30.0 + 1e-6 and angles.max() > 25.0
+
+
+def test_a_loopback_tf_config_names_every_worker():
+    config = json.loads(cluster.loopback_tf_config(3, 1, 5000))
+    assert config == {
+        "cluster": {"worker": ["127.0.0.1:5000", "127.0.0.1:5001", "127.0.0.1:5002"]},
+        "task": {"type": "worker", "index": 1},
+    }
+    with pytest.raises(ValueError, match="worker_index"):
+        cluster.loopback_tf_config(2, 2, 5000)
+    with pytest.raises(ValueError, match="TF_CONFIG"):
+        cluster.parse_tf_config('{"cluster": {}}')
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["--object", "teapot"], "object must be one of"),
+        (["--max-angle", "0"], "--max-angle must be in (0, 180]"),
+        (["--max-angle", "181"], "--max-angle must be in (0, 180]"),
+        (["--batch", "7", "--cpu-devices", "2"], "not divisible by the 2 replicas"),
+        (["--workers", "2", "--worker-index", "2"], "--worker-index must be in [0, 2)"),
+    ],
+)
+def test_bad_arguments_are_named(tmp_path, capsys, arguments, message):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--logdir", str(tmp_path / "run"), "--steps", "1", "--size", "32", "--train-images", "8",
+                  "--held-out-images", "4", "--batch", "8", *arguments])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_an_unreachable_peer_fails_with_a_clear_error_instead_of_hanging(tmp_path):
+    own, missing = cluster_probe.free_ports(2)
+    config = {"cluster": {"worker": [f"127.0.0.1:{own}", f"127.0.0.1:{missing}"]}, "task": {"type": "worker", "index": 0}}
+    command = [sys.executable, "-m", "demo.self_supervised", "--logdir", str(tmp_path / "run"), "--steps", "1",
+               "--size", "32", "--train-images", "8", "--held-out-images", "4", "--batch", "8",
+               "--connect-timeout", "3", "--no-progress"]
+    begin = time.monotonic()
+    process = subprocess.run(
+        command, env=dict(_environment(), TF_CONFIG=json.dumps(config)), capture_output=True, text=True, timeout=120
+    )
+    assert process.returncode == -signal.SIGKILL, process.stderr[-2000:]
+    assert f"127.0.0.1:{missing}" in process.stderr and "did not answer within 3 s" in process.stderr
+    assert time.monotonic() - begin < 120
+    assert not list((tmp_path / "run").rglob("events.out.tfevents.*"))
+
+
+def test_two_logical_devices_give_the_gradients_of_one_and_summaries_once_per_step(tmp_path):
+    process = subprocess.run(
+        [sys.executable, "-m", "tests.demo.self_supervised_replicas", str(tmp_path)],
+        env=_environment(), capture_output=True, text=True, timeout=600,
+    )
+    assert process.returncode == 0, process.stderr[-3000:]
+    report = json.loads(process.stdout.strip().splitlines()[-1])
+    assert report["devices"] == 2 and report["replicas"] == 2
+    assert report["two_device_loss"] == pytest.approx(report["one_device_loss"], rel=1e-5)
+    assert report["largest_gradient_difference"] <= 1e-3 * report["gradient_scale"], report
+    tags = _tags_by_step(tmp_path / "summaries")
+    assert tags["replicated/mesh"] == [0, 1, 2] and tags["replicated/replica"] == [0, 1, 2], tags
+
+
+def test_two_workers_on_loopback_train_and_only_the_chief_writes(tmp_path):
+    ports = cluster_probe.free_ports(2)
+    arguments = ["--steps", "5", "--batch", "8", "--size", "32", "--train-images", "32", "--held-out-images", "4",
+                 "--hypotheses", "2", "--log-every", "2", "--no-progress"]
+    processes = []
+    for index in range(2):
+        config = {"cluster": {"worker": [f"127.0.0.1:{port}" for port in ports]}, "task": {"type": "worker", "index": index}}
+        command = [sys.executable, "-m", "demo.self_supervised", "--logdir", str(tmp_path / "cluster"), *arguments,
+                   "--json", str(tmp_path / f"worker_{index}.json")]
+        processes.append(
+            subprocess.Popen(command, env=dict(_environment(), TF_CONFIG=json.dumps(config)),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        )
+    try:
+        outputs = [process.communicate(timeout=600) for process in processes]
+    finally:
+        for process in processes:
+            process.kill()
+    for process, (_, error) in zip(processes, outputs):
+        assert process.returncode == 0, error[-3000:]
+    assert json.loads((tmp_path / "worker_0.json").read_text())["steps"] == 5
+    assert not (tmp_path / "worker_1.json").exists()  # only the chief reports
+    [events] = list((tmp_path / "cluster").rglob("events.out.tfevents.*"))
+    assert events.parent == tmp_path / "cluster"
+    assert tf.train.latest_checkpoint(str(tmp_path / "cluster" / "checkpoints")).endswith("-5")
+    assert _tags_by_step(tmp_path / "cluster")["train/loss"] == [0, 2, 4]
+
+
+def test_ctrl_c_saves_a_checkpoint_and_leaves_a_readable_logdir(tmp_path):
+    logdir, path = tmp_path / "run", tmp_path / "result.json"
+    command = [sys.executable, "-m", "demo.self_supervised", "--logdir", str(logdir), "--steps", "1000", "--size", "32",
+               "--batch", "8", "--hypotheses", "2", "--train-images", "16", "--held-out-images", "4",
+               "--log-every", "1", "--no-progress", "--json", str(path)]
+    process = subprocess.Popen(command, env=_environment(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        deadline = time.monotonic() + 300
+        while len(_tags_by_step(logdir).get("train/loss", [])) < 2:  # flushed every 2 s
+            assert process.poll() is None, "training ended before it was interrupted"
+            assert time.monotonic() < deadline, "no steps were logged"
+            time.sleep(0.2)
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    assert process.returncode == 0 and "(interrupted)" in output
+    result = json.loads(path.read_text())
+    assert result["interrupted"] and 2 <= result["steps"] < 1000
+    assert tf.train.latest_checkpoint(str(logdir / "checkpoints")).endswith(f"-{result['steps']}")
+    assert _tags_by_step(logdir)["held_out/median_rotation_error_degrees"][-1] == result["steps"] - 1
