@@ -72,7 +72,8 @@ def throughput_in_process(cpu_devices, batches):
     cluster.split_cpu(cpu_devices)
     import tensorflow as tf
 
-    from demo.self_supervised import data, model as model_module, objectives, training
+    from demo.self_supervised import data, objectives, training
+    from demo.self_supervised import model as model_module
 
     shape = data.load_shape("fish")
     images, _ = data.make(shape, 0, max(batches), 4, 90.0, 64)
@@ -89,7 +90,9 @@ def throughput_in_process(cpu_devices, batches):
         iterator = iter(training.distributed_batches(strategy, (images.train[:batch],), batch, seed=0))
         step_seconds = _median(lambda: trainer.step(iterator))
         rotations, translations, _ = model(data.as_float(images.train[:batch]))
-        posed = data.pose_vertices(renderer.vertices, tf.reshape(rotations, [-1, 3, 3]), tf.reshape(translations, [-1, 3]))
+        posed = data.pose_vertices(
+            renderer.vertices, tf.reshape(rotations, [-1, 3, 3]), tf.reshape(translations, [-1, 3])
+        )
         target = tf.repeat(data.as_float(images.train[:batch]), 4, axis=0)
 
         @tf.function
@@ -166,7 +169,9 @@ def workers_against_one_process(directory):
         )
         command = [sys.executable, "-m", "demo.self_supervised", "--logdir", str(pathlib.Path(directory) / "cluster")]
         command += [*arguments, "--json", str(pathlib.Path(directory) / f"worker_{index}.json"), "--no-progress"]
-        processes.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, env=dict(_environment(), TF_CONFIG=config)))
+        processes.append(
+            subprocess.Popen(command, stdout=subprocess.DEVNULL, env=dict(_environment(), TF_CONFIG=config))
+        )
     for process in processes:
         if process.wait(timeout=600):
             raise RuntimeError(f"a worker exited with status {process.returncode}")

@@ -42,25 +42,49 @@ def parser():
     add("--logdir", default="runs/self_supervised", help="summaries and checkpoints (default: %(default)s)")
     add("--steps", type=int, default=DEFAULTS["steps"], help="training steps in all (default: %(default)s)")
     add("--seed", type=int, default=0, help="data and initialisation (default: %(default)s)")
-    add("--max-angle", type=float, default=90.0, help="rotations within this many degrees of the canonical view; "
-        "180 is all of SO(3) (default: %(default)s)")
+    add(
+        "--max-angle",
+        type=float,
+        default=90.0,
+        help="rotations within this many degrees of the canonical view; 180 is all of SO(3) (default: %(default)s)",
+    )
     add("--supervised", action="store_true", help="the baseline: train on the pose labels instead")
     add("--object", default="fish", help="the object to learn (default: %(default)s)")
     add("--batch", type=int, default=DEFAULTS["batch"], help="global batch (default: %(default)s)")
-    add("--learning-rate", type=float, default=DEFAULTS["learning_rate"], help="Adam's, cosine-decayed (default: %(default)s)")
-    add("--hypotheses", type=int, default=DEFAULTS["hypotheses"], help="pose hypotheses per image, K (default: %(default)s)")
+    add(
+        "--learning-rate",
+        type=float,
+        default=DEFAULTS["learning_rate"],
+        help="Adam's, cosine-decayed (default: %(default)s)",
+    )
+    add(
+        "--hypotheses",
+        type=int,
+        default=DEFAULTS["hypotheses"],
+        help="pose hypotheses per image, K (default: %(default)s)",
+    )
     add("--loss", choices=("pyramid", "plain"), default=DEFAULTS["loss"], help="image distance (default: %(default)s)")
     add("--size", type=int, default=DEFAULTS["size"], help="image width and height (default: %(default)s)")
     add("--train-images", type=int, default=DEFAULTS["train_images"], help="(default: %(default)s)")
     add("--held-out-images", type=int, default=DEFAULTS["held_out_images"], help="(default: %(default)s)")
-    add("--log-every", type=int, default=DEFAULTS["log_every"], help="evaluate and log every N steps (default: %(default)s)")
+    add(
+        "--log-every",
+        type=int,
+        default=DEFAULTS["log_every"],
+        help="evaluate and log every N steps (default: %(default)s)",
+    )
     add("--checkpoint-every", type=int, default=DEFAULTS["checkpoint_every"], help="(default: %(default)s)")
     add("--resume", action="store_true", help="continue from the latest checkpoint under --logdir")
     add("--cpu-devices", type=int, default=1, help="split the CPU into N logical devices (MirroredStrategy)")
     add("--workers", type=int, help="build TF_CONFIG for a loopback cluster of this many workers")
     add("--worker-index", type=int, default=0, help="this process' index in that cluster (default: 0)")
     add("--base-port", type=int, default=23456, help="the loopback cluster's first port (default: %(default)s)")
-    add("--connect-timeout", type=float, default=60.0, help="seconds to wait for the other workers (default: %(default)s)")
+    add(
+        "--connect-timeout",
+        type=float,
+        default=60.0,
+        help="seconds to wait for the other workers (default: %(default)s)",
+    )
     add("--json", help="write the held-out result here")
     add("--no-progress", action="store_true", help="no progress bar")
     return result
@@ -111,4 +135,3 @@ def main(argv=None):
         with open(arguments.json, "w") as file:
             json.dump(result, file, indent=2)
             file.write("\n")
-

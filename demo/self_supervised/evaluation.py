@@ -5,7 +5,8 @@ import numpy as np
 import tensorflow as tf
 
 from demo import pose_fit
-from demo.self_supervised import data, model as model_module, objectives
+from demo.self_supervised import data, objectives
+from demo.self_supervised import model as model_module
 from tb_mesh_plugin import summary
 
 WATCHED = 4
@@ -91,4 +92,3 @@ class Watch:
             step=step,
             max_outputs=WATCHED,
         )
-

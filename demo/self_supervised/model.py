@@ -38,9 +38,7 @@ class PoseEncoder(keras.Model):
     def __init__(self, hypotheses, max_angle, width=32, **kwargs):
         super().__init__(**kwargs)
         self.hypotheses = hypotheses
-        self.anchors_6d = tf.constant(
-            rotation_6d.from_rotation_matrix(anchor_rotations(hypotheses, max_angle)).numpy()
-        )
+        self.anchors_6d = tf.constant(rotation_6d.from_rotation_matrix(anchor_rotations(hypotheses, max_angle)).numpy())
         self.features = keras.Sequential(
             [
                 keras.layers.Conv2D(width, 5, strides=2, padding="same", activation="relu"),

@@ -64,9 +64,7 @@ class SelfSupervised:
     def hypothesis_losses(self, images, rotations, translations):
         """Distances `[B, K]` of each hypothesis' render to its image."""
         batch, hypotheses = tf.shape(rotations)[0], rotations.shape[1]
-        posed = data.pose_vertices(
-            self.vertices, tf.reshape(rotations, [-1, 3, 3]), tf.reshape(translations, [-1, 3])
-        )
+        posed = data.pose_vertices(self.vertices, tf.reshape(rotations, [-1, 3, 3]), tf.reshape(translations, [-1, 3]))
         rendered = self.render(posed)
         repeated = tf.repeat(images, hypotheses, axis=0)
         return tf.reshape(image_distance(rendered, repeated, self.loss), [batch, hypotheses])

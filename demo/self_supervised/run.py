@@ -21,9 +21,24 @@ from demo.self_supervised.model import PoseEncoder
 def options(arguments):
     """The keyword arguments of `train` from parsed command-line arguments."""
     names = (
-        "logdir", "steps", "seed", "max_angle", "supervised", "object", "batch", "learning_rate", "hypotheses",
-        "loss", "size", "train_images", "held_out_images", "log_every", "checkpoint_every", "resume",
-        "cpu_devices", "connect_timeout",
+        "logdir",
+        "steps",
+        "seed",
+        "max_angle",
+        "supervised",
+        "object",
+        "batch",
+        "learning_rate",
+        "hypotheses",
+        "loss",
+        "size",
+        "train_images",
+        "held_out_images",
+        "log_every",
+        "checkpoint_every",
+        "resume",
+        "cpu_devices",
+        "connect_timeout",
     )
     result = {name: getattr(arguments, name) for name in names}
     result["progress"] = not arguments.no_progress
@@ -39,9 +54,25 @@ def _checkpoint_directory(logdir, chief):
 
 
 def train(
-    logdir, steps=500, seed=0, max_angle=90.0, supervised=False, object="fish", batch=32, learning_rate=1e-3,
-    hypotheses=4, loss="pyramid", size=64, train_images=4096, held_out_images=256, log_every=50,
-    checkpoint_every=500, resume=False, cpu_devices=1, connect_timeout=60.0, progress=True,
+    logdir,
+    steps=500,
+    seed=0,
+    max_angle=90.0,
+    supervised=False,
+    object="fish",
+    batch=32,
+    learning_rate=1e-3,
+    hypotheses=4,
+    loss="pyramid",
+    size=64,
+    train_images=4096,
+    held_out_images=256,
+    log_every=50,
+    checkpoint_every=500,
+    resume=False,
+    cpu_devices=1,
+    connect_timeout=60.0,
+    progress=True,
 ):
     """Trains the encoder, logging under `logdir`; returns the held-out result as a dict.
 
@@ -95,7 +126,9 @@ def train(
     def log(step):
         nonlocal held_out, last_logged
         last_logged = step
-        held_out = evaluation.evaluate(predictor, images.held_out, poses.held_out_rotations, poses.held_out_translations)
+        held_out = evaluation.evaluate(
+            predictor, images.held_out, poses.held_out_rotations, poses.held_out_translations
+        )
         for name, value in held_out.items():
             tf.summary.scalar(f"held_out/{name}", value, step=step)
         watch.write(step)
@@ -136,7 +169,9 @@ def train(
         else:
             shutil.rmtree(checkpoint_directory, ignore_errors=True)
     if held_out is None:
-        held_out = evaluation.evaluate(predictor, images.held_out, poses.held_out_rotations, poses.held_out_translations)
+        held_out = evaluation.evaluate(
+            predictor, images.held_out, poses.held_out_rotations, poses.held_out_translations
+        )
     return {
         **held_out,
         "mode": "supervised" if supervised else "self-supervised",

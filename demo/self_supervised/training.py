@@ -56,7 +56,9 @@ class Trainer:
             losses, parts = self.objective(self.model, *batch)
             loss = tf.nn.compute_average_loss(losses, global_batch_size=self.global_batch)
         gradients = tape.gradient(loss, self.model.trainable_variables)
-        means = {name: tf.nn.compute_average_loss(part, global_batch_size=self.global_batch) for name, part in parts.items()}
+        means = {
+            name: tf.nn.compute_average_loss(part, global_batch_size=self.global_batch) for name, part in parts.items()
+        }
         return loss, gradients, means
 
     def _replica_step(self, *batch):

@@ -177,18 +177,53 @@ def test_a_loopback_tf_config_names_every_worker():
 )
 def test_bad_arguments_are_named(tmp_path, capsys, arguments, message):
     with pytest.raises(SystemExit) as exit_info:
-        cli.main(["--logdir", str(tmp_path / "run"), "--steps", "1", "--size", "32", "--train-images", "8",
-                  "--held-out-images", "4", "--batch", "8", *arguments])
+        cli.main(
+            [
+                "--logdir",
+                str(tmp_path / "run"),
+                "--steps",
+                "1",
+                "--size",
+                "32",
+                "--train-images",
+                "8",
+                "--held-out-images",
+                "4",
+                "--batch",
+                "8",
+                *arguments,
+            ]
+        )
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
 
 
 def test_an_unreachable_peer_fails_with_a_clear_error_instead_of_hanging(tmp_path):
     own, missing = cluster_probe.free_ports(2)
-    config = {"cluster": {"worker": [f"127.0.0.1:{own}", f"127.0.0.1:{missing}"]}, "task": {"type": "worker", "index": 0}}
-    command = [sys.executable, "-m", "demo.self_supervised", "--logdir", str(tmp_path / "run"), "--steps", "1",
-               "--size", "32", "--train-images", "8", "--held-out-images", "4", "--batch", "8",
-               "--connect-timeout", "3", "--no-progress"]
+    config = {
+        "cluster": {"worker": [f"127.0.0.1:{own}", f"127.0.0.1:{missing}"]},
+        "task": {"type": "worker", "index": 0},
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "demo.self_supervised",
+        "--logdir",
+        str(tmp_path / "run"),
+        "--steps",
+        "1",
+        "--size",
+        "32",
+        "--train-images",
+        "8",
+        "--held-out-images",
+        "4",
+        "--batch",
+        "8",
+        "--connect-timeout",
+        "3",
+        "--no-progress",
+    ]
     begin = time.monotonic()
     process = subprocess.run(
         command, env=dict(_environment(), TF_CONFIG=json.dumps(config)), capture_output=True, text=True, timeout=120
@@ -202,7 +237,10 @@ def test_an_unreachable_peer_fails_with_a_clear_error_instead_of_hanging(tmp_pat
 def test_two_logical_devices_give_the_gradients_of_one_and_summaries_once_per_step(tmp_path):
     process = subprocess.run(
         [sys.executable, "-m", "tests.demo.self_supervised_replicas", str(tmp_path)],
-        env=_environment(), capture_output=True, text=True, timeout=600,
+        env=_environment(),
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert process.returncode == 0, process.stderr[-3000:]
     report = json.loads(process.stdout.strip().splitlines()[-1])
@@ -215,16 +253,47 @@ def test_two_logical_devices_give_the_gradients_of_one_and_summaries_once_per_st
 
 def test_two_workers_on_loopback_train_and_only_the_chief_writes(tmp_path):
     ports = cluster_probe.free_ports(2)
-    arguments = ["--steps", "5", "--batch", "8", "--size", "32", "--train-images", "32", "--held-out-images", "4",
-                 "--hypotheses", "2", "--log-every", "2", "--no-progress"]
+    arguments = [
+        "--steps",
+        "5",
+        "--batch",
+        "8",
+        "--size",
+        "32",
+        "--train-images",
+        "32",
+        "--held-out-images",
+        "4",
+        "--hypotheses",
+        "2",
+        "--log-every",
+        "2",
+        "--no-progress",
+    ]
     processes = []
     for index in range(2):
-        config = {"cluster": {"worker": [f"127.0.0.1:{port}" for port in ports]}, "task": {"type": "worker", "index": index}}
-        command = [sys.executable, "-m", "demo.self_supervised", "--logdir", str(tmp_path / "cluster"), *arguments,
-                   "--json", str(tmp_path / f"worker_{index}.json")]
+        config = {
+            "cluster": {"worker": [f"127.0.0.1:{port}" for port in ports]},
+            "task": {"type": "worker", "index": index},
+        }
+        command = [
+            sys.executable,
+            "-m",
+            "demo.self_supervised",
+            "--logdir",
+            str(tmp_path / "cluster"),
+            *arguments,
+            "--json",
+            str(tmp_path / f"worker_{index}.json"),
+        ]
         processes.append(
-            subprocess.Popen(command, env=dict(_environment(), TF_CONFIG=json.dumps(config)),
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            subprocess.Popen(
+                command,
+                env=dict(_environment(), TF_CONFIG=json.dumps(config)),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
         )
     try:
         outputs = [process.communicate(timeout=600) for process in processes]
@@ -243,10 +312,33 @@ def test_two_workers_on_loopback_train_and_only_the_chief_writes(tmp_path):
 
 def test_ctrl_c_saves_a_checkpoint_and_leaves_a_readable_logdir(tmp_path):
     logdir, path = tmp_path / "run", tmp_path / "result.json"
-    command = [sys.executable, "-m", "demo.self_supervised", "--logdir", str(logdir), "--steps", "1000", "--size", "32",
-               "--batch", "8", "--hypotheses", "2", "--train-images", "16", "--held-out-images", "4",
-               "--log-every", "1", "--no-progress", "--json", str(path)]
-    process = subprocess.Popen(command, env=_environment(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    command = [
+        sys.executable,
+        "-m",
+        "demo.self_supervised",
+        "--logdir",
+        str(logdir),
+        "--steps",
+        "1000",
+        "--size",
+        "32",
+        "--batch",
+        "8",
+        "--hypotheses",
+        "2",
+        "--train-images",
+        "16",
+        "--held-out-images",
+        "4",
+        "--log-every",
+        "1",
+        "--no-progress",
+        "--json",
+        str(path),
+    ]
+    process = subprocess.Popen(
+        command, env=_environment(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
     try:
         deadline = time.monotonic() + 300
         while len(_tags_by_step(logdir).get("train/loss", [])) < 2:  # flushed every 2 s

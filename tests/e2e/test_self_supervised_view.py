@@ -26,8 +26,15 @@ def logdir(tmp_path_factory):
         return pathlib.Path(os.environ["SELF_SUPERVISED_LOGDIR"])
     logdir = tmp_path_factory.mktemp("e2e-self-supervised") / "logs"
     run.train(
-        str(logdir / "self_supervised"), steps=3, log_every=1, size=32, batch=8, hypotheses=2, train_images=16,
-        held_out_images=4, progress=False,
+        str(logdir / "self_supervised"),
+        steps=3,
+        log_every=1,
+        size=32,
+        batch=8,
+        hypotheses=2,
+        train_images=16,
+        held_out_images=4,
+        progress=False,
     )
     return logdir
 
