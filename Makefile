@@ -72,6 +72,7 @@ bench: setup
 	$(BIN)/python -m bench.volumetric
 	$(BIN)/python -m bench.image
 	$(BIN)/python -m bench.splat
+	$(BIN)/python -m bench.self_supervised
 
 clean:
 	rm -rf $(VENV) frontend/node_modules $(BUNDLE) build *.egg-info artifacts
