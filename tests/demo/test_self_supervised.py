@@ -17,6 +17,8 @@ from demo.self_supervised.evaluation import rotation_errors
 from tests.tb_mesh_plugin.logdir_reading import read_logdir
 
 TINY = {"size": 32, "batch": 8, "hypotheses": 2, "train_images": 32, "held_out_images": 8, "progress": False}
+# The command line of a one-step run on a tiny data set.
+ONE_STEP_ARGUMENTS = ["--steps", "1", "--size", "32", "--train-images", "8", "--held-out-images", "4", "--batch", "8"]
 STEPS = 20
 
 
@@ -181,16 +183,7 @@ def test_bad_arguments_are_named(tmp_path, capsys, arguments, message):
             [
                 "--logdir",
                 str(tmp_path / "run"),
-                "--steps",
-                "1",
-                "--size",
-                "32",
-                "--train-images",
-                "8",
-                "--held-out-images",
-                "4",
-                "--batch",
-                "8",
+                *ONE_STEP_ARGUMENTS,
                 *arguments,
             ]
         )
@@ -210,16 +203,7 @@ def test_an_unreachable_peer_fails_with_a_clear_error_instead_of_hanging(tmp_pat
         "demo.self_supervised",
         "--logdir",
         str(tmp_path / "run"),
-        "--steps",
-        "1",
-        "--size",
-        "32",
-        "--train-images",
-        "8",
-        "--held-out-images",
-        "4",
-        "--batch",
-        "8",
+        *ONE_STEP_ARGUMENTS,
         "--connect-timeout",
         "3",
         "--no-progress",
