@@ -31,6 +31,7 @@ DEFAULTS = {
     "held_out_images": 256,
     "log_every": 50,
     "checkpoint_every": 500,
+    "refine_steps": 60,
 }
 
 
@@ -85,6 +86,12 @@ def parser():
         default=60.0,
         help="seconds to wait for the other workers (default: %(default)s)",
     )
+    add(
+        "--refine-steps",
+        type=int,
+        default=DEFAULTS["refine_steps"],
+        help="render-and-compare refinement steps for the final held-out result; 0: none (default: %(default)s)",
+    )
     add("--json", help="write the held-out result here")
     add("--no-progress", action="store_true", help="no progress bar")
     return result
@@ -102,6 +109,8 @@ def check(arguments, parse):
         problems.append(f"--size must be a multiple of 8 and >= 16, got {arguments.size}")
     if arguments.train_images < arguments.batch or arguments.held_out_images < 4:
         problems.append("--train-images must be >= --batch and --held-out-images >= 4")
+    if arguments.refine_steps < 0:
+        problems.append("--refine-steps must be >= 0")
     if arguments.log_every < 1 or arguments.checkpoint_every < 1:
         problems.append("--log-every and --checkpoint-every must be >= 1")
     if arguments.batch % arguments.cpu_devices:

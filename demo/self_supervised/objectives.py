@@ -34,7 +34,13 @@ def image_distance(rendered, images, kind):
 
 class SelfSupervised:
     """Renders each of the K hypotheses of every image, compares them with the image, and keeps the
-    best (min over K); the selection head learns, by cross-entropy, which one that was."""
+    best (min over K); the selection head learns, by cross-entropy, which one that was.
+
+    The gradient of a minimum reaches only the hypothesis that attains it, so the K renders that pick
+    it run forward only (no gradient), and the winner alone is rendered again with its gradient:
+    K forward renders and one forward + backward per image instead of K of each, the same loss and
+    the same gradients at about half the cost for K = 4.
+    """
 
     needs_labels = False
 
@@ -61,21 +67,27 @@ class SelfSupervised:
         )
         return rgba[..., :3]
 
+    def pose_losses(self, images, rotations, translations):
+        """Distances `[B]` of the renders at poses `[B, 3, 3]`, `[B, 3]` to their images `[B, S, S, 3]`."""
+        rendered = self.render(data.pose_vertices(self.vertices, rotations, translations))
+        return image_distance(rendered, images, self.loss)
+
     def hypothesis_losses(self, images, rotations, translations):
-        """Distances `[B, K]` of each hypothesis' render to its image."""
+        """Distances `[B, K]` of each hypothesis' render (`[B, K, 3, 3]`, `[B, K, 3]`) to its image."""
         batch, hypotheses = tf.shape(rotations)[0], rotations.shape[1]
-        posed = data.pose_vertices(self.vertices, tf.reshape(rotations, [-1, 3, 3]), tf.reshape(translations, [-1, 3]))
-        rendered = self.render(posed)
-        repeated = tf.repeat(images, hypotheses, axis=0)
-        return tf.reshape(image_distance(rendered, repeated, self.loss), [batch, hypotheses])
+        losses = self.pose_losses(
+            tf.repeat(images, hypotheses, axis=0), tf.reshape(rotations, [-1, 3, 3]), tf.reshape(translations, [-1, 3])
+        )
+        return tf.reshape(losses, [batch, hypotheses])
 
     def __call__(self, model, images):
         """Per-image losses `[B]` and their parts `{name: [B]}`."""
         rotations, translations, logits = model(images)
-        losses = self.hypothesis_losses(images, rotations, translations)
+        losses = self.hypothesis_losses(images, tf.stop_gradient(rotations), tf.stop_gradient(translations))
         best = tf.argmin(losses, axis=-1, output_type=tf.int32)
-        rendering_loss = tf.reduce_min(losses, axis=-1)
-        selection = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.stop_gradient(best), logits=logits)
+        pick = lambda values: tf.gather(values, best, batch_dims=1)  # noqa: E731
+        rendering_loss = self.pose_losses(images, pick(rotations), pick(translations))
+        selection = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=best, logits=logits)
         return rendering_loss + SELECTION_WEIGHT * selection, {"rendering": rendering_loss, "selection": selection}
 
 

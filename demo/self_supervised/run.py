@@ -14,7 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 from demo import pose_fit
-from demo.self_supervised import cluster, data, evaluation, objectives, training
+from demo.self_supervised import cluster, data, evaluation, objectives, refinement, training
 from demo.self_supervised.model import PoseEncoder
 
 
@@ -39,6 +39,7 @@ def options(arguments):
         "resume",
         "cpu_devices",
         "connect_timeout",
+        "refine_steps",
     )
     result = {name: getattr(arguments, name) for name in names}
     result["progress"] = not arguments.no_progress
@@ -72,9 +73,11 @@ def train(
     resume=False,
     cpu_devices=1,
     connect_timeout=60.0,
+    refine_steps=refinement.STEPS,
     progress=True,
 ):
-    """Trains the encoder, logging under `logdir`; returns the held-out result as a dict.
+    """Trains the encoder, logging under `logdir`; returns the held-out result as a dict (and under
+    "refined", the result after `refine_steps` of render-and-compare refinement, if more than 0).
 
     Raises:
       ValueError: for bad arguments (unknown object, angle out of range, batch not divisible by the
@@ -172,8 +175,21 @@ def train(
         held_out = evaluation.evaluate(
             predictor, images.held_out, poses.held_out_rotations, poses.held_out_translations
         )
+    refined = None
+    if refine_steps > 0 and chief:
+        refined = evaluation.evaluate(
+            refinement.refined_predictor(model, renderer, refine_steps),
+            images.held_out,
+            poses.held_out_rotations,
+            poses.held_out_translations,
+        )
+        with tf.summary.create_file_writer(logdir).as_default():
+            for name, value in refined.items():
+                tf.summary.scalar(f"held_out_refined/{name}", value, step=done - 1)
     return {
         **held_out,
+        "refined": refined,
+        "refine_steps": refine_steps,
         "mode": "supervised" if supervised else "self-supervised",
         "max_angle_degrees": max_angle,
         "hypotheses": 1 if supervised else hypotheses,
@@ -192,10 +208,17 @@ def train(
 
 
 def summary_line(result):
-    return (
+    line = (
         f"{result['mode']}, max angle {result['max_angle_degrees']:g}°: held-out median rotation error "
         f"{result['median_rotation_error_degrees']:.2f}° (mean {result['mean_rotation_error_degrees']:.2f}°, "
         f"{100 * result['share_under_15_degrees']:.0f}% under 15°), translation error "
         f"{100 * result['translation_error']:.2f}% of the camera distance; steps {result['first_step']}->"
         f"{result['steps']} in {result['seconds']:.0f} s" + (" (interrupted)" if result["interrupted"] else "")
     )
+    refined = result["refined"]
+    if refined:
+        line += (
+            f"; refined ({result['refine_steps']} steps): median {refined['median_rotation_error_degrees']:.2f}°, "
+            f"{100 * refined['share_under_5_degrees']:.0f}% under 5°"
+        )
+    return line

@@ -14,6 +14,7 @@ import tensorflow as tf
 
 from demo.self_supervised import cli, cluster, cluster_probe, data, objectives, run, training
 from demo.self_supervised.evaluation import rotation_errors
+from demo.self_supervised.model import PoseEncoder
 from tests.tb_mesh_plugin.logdir_reading import read_logdir
 
 TINY = {"size": 32, "batch": 8, "hypotheses": 2, "train_images": 32, "held_out_images": 8, "progress": False}
@@ -147,6 +148,27 @@ def test_geodesic_angles_match_float64_references_with_finite_gradients():
         angles = objectives.geodesic_angles(predicted_tensor, tf.constant(true, tf.float32))
     np.testing.assert_allclose(angles.numpy(), expected, atol=2e-3)
     assert np.all(np.isfinite(tape.gradient(angles, predicted_tensor).numpy()))
+
+
+def test_the_winner_only_objective_has_the_loss_and_gradients_of_the_min_over_hypotheses():
+    shape = data.load_shape("fish")
+    objective = objectives.SelfSupervised(shape, 32)
+    model = PoseEncoder(3, 90.0)
+    images, _ = data.make(shape, 2, 4, 4, 90.0, 32)
+    batch = data.as_float(images.train)
+    with tf.GradientTape(persistent=True) as tape:
+        losses, parts = objective(model, batch)
+        rotations, translations, _ = model(batch)
+        reference = tf.reduce_min(objective.hypothesis_losses(batch, rotations, translations), axis=-1)
+        rendering, reference_sum = tf.reduce_sum(parts["rendering"]), tf.reduce_sum(reference)
+    np.testing.assert_allclose(parts["rendering"].numpy(), reference.numpy(), rtol=1e-5)
+    variables = model.rotation_head.trainable_variables + model.translation_head.trainable_variables
+    for winner_only, differentiable_min in zip(
+        tape.gradient(rendering, variables), tape.gradient(reference_sum, variables)
+    ):
+        scale = np.abs(differentiable_min.numpy()).max()
+        assert scale > 0
+        np.testing.assert_allclose(winner_only.numpy(), differentiable_min.numpy(), atol=1e-4 * scale)
 
 
 def test_random_rotations_stay_within_the_angle():
