@@ -1,25 +1,19 @@
-// A card: one run and tag, its DOM (title, view, controls), its step navigation (slider, following the
-// newest step, ← → or [ ] when the view has focus) and its state ("loading", "drawing", "ready",
-// "error"). The parts it holds do the rest: the 3D view (viewport.js), fetching steps (step_loader.js),
-// picking (view_picking.js), colouring and arrows (step_coloring.js) and the ghost overlay (ghost.js).
-import {ApiError} from './api.js';
+// A card: one run and tag, its DOM (title, view, controls), the step it shows and its state ("loading",
+// "drawing", "ready", "error"), and its lifecycle (park, unpark, dispose). The parts it holds do the
+// rest: step navigation (step_navigation.js), the 3D view (viewport.js), fetching steps (step_loader.js),
+// the step drawn (shown_step.js), picking (view_picking.js), colouring and arrows (step_coloring.js) and
+// the ghost overlay (ghost.js).
 import {builtinLook} from './builtin_config.js';
-import {StepControls, countText, drawingOptions, heading, samplingNote} from './card_controls.js';
+import {countText, drawingOptions, heading, samplingNote} from './card_controls.js';
 import {el} from './dom.js';
 import {GhostOverlay} from './ghost.js';
-import {StepModel} from './model.js';
 import {StepColoring} from './step_coloring.js';
 import {StepLoader} from './step_loader.js';
-import {indexAfterRelisting, indexAtOrBefore} from './steps.js';
+import {StepNavigator} from './step_navigation.js';
+import {ShownStep} from './shown_step.js';
 import {ViewOptions, snapshotName} from './view_options.js';
 import {ViewPicking} from './view_picking.js';
 import {Viewport} from './viewport.js';
-
-const STEP_KEYS = {ArrowLeft: -1, '[': -1, ArrowRight: 1, ']': 1};
-// How many times in a row a step that was listed but not found is answered by listing the tags again,
-// and after how many a following card shows the step before the newest (steps.indexAfterRelisting).
-const MAX_RELISTS = 3;
-const DROPPED_BEFORE_STEPPING_BACK = 2;
 
 export class MeshCard {
   /**
@@ -44,22 +38,13 @@ export class MeshCard {
     this.look = this.source === 'mesh' ? builtinLook(this.entry.config) : builtinLook(undefined);
     this.hooks = hooks;
     this.initial = {step: initial.step ?? null, camera: initial.camera ?? null};
-    this.steps = this.entry.steps || [];
-    this.index = -1;
     this.style = {pointSize: 2, pointWorldSize: this.look.pointWorldSize, wireframe: false, flat: false};
-    this.model = null; // the StepModel of the step shown
-    this.shownStep = null;
-    this.preview = null; // the header's preview field while a preview is shown
-    this.cameraFitted = false;
-    this.cameraMoved = false; // the user moved the camera (its pose goes into the URL)
     this.dirty = false; // a change waits for the next frame
     this.failed = false;
-    this.started = false;
     this.parked = false; // hidden, holding nothing on the GPU (park())
     this.disposed = false;
     this.sample = 0;
     this.loads = 0; // counts showStep() calls: a load knows whether a newer one replaced it
-    this.relists = 0; // listings asked for in a row because a listed step was not found
 
     this.element = el('section', 'mesh3d-card');
     Object.assign(this.element.dataset, {run, tag, source: this.source});
@@ -77,11 +62,21 @@ export class MeshCard {
       theme,
       fov: this.look.fov ?? undefined,
       onUserCamera: () => {
-        this.cameraMoved = true;
         this.hooks.onCamera?.(this);
         this.hooks.onStateChange?.(this);
       },
       onDrawn: () => this.afterDraw(),
+    });
+    this.nav = new StepNavigator({
+      view: this.view,
+      steps: this.entry.steps || [],
+      show: (index) => this.showStep(index),
+      onUserStep: (step) => {
+        this.hooks.onStep?.(this, step);
+        this.hooks.onStateChange?.(this);
+      },
+      onFollow: () => this.hooks.onStateChange?.(this),
+      relist: hooks.relist,
     });
     this.loader = new StepLoader({
       onLoading: () => {
@@ -89,7 +84,8 @@ export class MeshCard {
       },
       onIdle: () => this.redraw(),
     });
-    const shown = () => ({model: this.model, step: this.shownStep, preview: this.preview});
+    this.shown = new ShownStep(this.viewport.scene, this.entry.kind, this.look.color ?? undefined);
+    const shown = () => this.shown;
     this.picking = new ViewPicking({card: this.element, viewport: this.viewport, picker, shown});
     this.coloring = new StepColoring(this.entry, {shown, redraw: () => this.redraw()});
     this.ghost = new GhostOverlay({
@@ -101,57 +97,29 @@ export class MeshCard {
     this.ghost.setCandidates(listing, run, tag);
     this.element.append(this.samplingBox, this.view, this.coloring.legend.element, this.errorBox, this.buildControls());
     this.updateSamplingNote();
-    this.view.addEventListener('keydown', (event) => {
-      const delta = STEP_KEYS[event.key];
-      if (delta === undefined || event.altKey || event.ctrlKey || event.metaKey || !this.started) return;
-      event.preventDefault();
-      this.stepBy(delta);
-    });
 
     if (this.entry.error) {
       this.fail(this.entry.error);
-    } else if (this.steps.length === 0) {
+    } else if (this.nav.steps.length === 0) {
       this.fail('No steps of this tag were kept.');
     } else {
       this.start();
     }
   }
 
+  /** Whether the card has shown (or is loading) a step: it has steps and no error. */
+  get started() {
+    return this.nav.started;
+  }
+
   start() {
-    this.started = true;
     this.viewport.attach();
-    let index = this.steps.length - 1;
-    if (this.initial.step !== null) {
-      index = Math.max(indexAtOrBefore(this.steps, this.initial.step), 0);
-      this.stepControls.setFollowing(index === this.steps.length - 1);
-    }
-    this.updateSlider(index);
-    this.showStep(index);
+    this.nav.start(this.initial.step);
   }
 
-  /** Moves to kept step number `index`, as the user did: following stops unless it is the newest. */
-  userStep(index) {
-    this.stepControls.setFollowing(index === this.steps.length - 1);
-    this.updateSlider(index);
-    this.showStep(index);
-    this.hooks.onStep?.(this, this.steps[index].step);
-    this.hooks.onStateChange?.(this);
-  }
-
-  /** Steps `delta` kept steps back or forward (the keyboard's ← → and [ ]). */
-  stepBy(delta) {
-    const index = Math.min(Math.max(this.index + delta, 0), this.steps.length - 1);
-    if (index !== this.index) this.userStep(index);
-  }
-
-  /** Shows the nearest kept step at or before `step` (the first kept one if all are later): sync step. */
+  /** Shows the nearest kept step at or before `step` (sync step). */
   goToStep(step) {
-    if (!this.started) return;
-    const index = Math.max(indexAtOrBefore(this.steps, step), 0);
-    this.stepControls.setFollowing(index === this.steps.length - 1);
-    if (index === this.index) return;
-    this.updateSlider(index);
-    this.showStep(index);
+    this.nav.goToStep(step);
   }
 
   /** The camera as `[position xyz, target xyz]`. */
@@ -159,16 +127,15 @@ export class MeshCard {
     return this.viewport.cameraPose();
   }
 
-  /** Places the camera at a pose from cameraPose() (sync camera, or the URL). */
+  /** Places the camera at a pose from cameraPose() (sync camera): it goes into the URL from now on. */
   setCameraPose(pose) {
     this.viewport.setCameraPose(pose);
+    this.viewport.moved = true;
   }
 
   /** This card's part of the URL state: its step unless following, its camera if moved. */
   urlState() {
-    const shown = this.steps[this.index]?.step;
-    const step = this.stepControls.following() || shown === undefined ? null : shown;
-    return {step, camera: this.cameraMoved ? this.cameraPose() : null};
+    return {step: this.nav.urlStep(), camera: this.viewport.moved ? this.cameraPose() : null};
   }
 
   updateSamplingNote() {
@@ -182,24 +149,12 @@ export class MeshCard {
   }
 
   buildControls() {
-    const controls = el('div', 'mesh3d-controls');
-    this.stepControls = new StepControls({
-      onStep: (index) => this.userStep(index),
-      onFollow: () => {
-        const last = this.steps.length - 1;
-        if (this.stepControls.following() && this.started && this.index !== last) {
-          this.updateSlider(last);
-          this.showStep(last);
-        }
-        this.hooks.onStateChange?.(this);
-      },
-    });
     const options = el('div', 'mesh3d-options');
     const drawing = drawingOptions(this.entry, this.style, {
       onRestyle: () => this.restyle(),
       onSample: (sample) => {
         this.sample = sample;
-        this.showStep(this.index);
+        this.showStep(this.nav.index);
       },
     });
     options.append(...drawing, this.ghost.element, el('span', 'mesh3d-counts', countText(this.entry)));
@@ -209,22 +164,19 @@ export class MeshCard {
         this.updateHelpers();
         this.restyle();
       },
-      onSave: () => this.viewport.savePng(snapshotName(this.run, this.tag, this.shownStep)),
+      onSave: () => this.viewport.savePng(snapshotName(this.run, this.tag, this.shown.step)),
     });
     const {colorControls, arrowControls} = this.coloring;
-    controls.append(...this.stepControls.elements, options, this.viewOptions.element);
+    const controls = el('div', 'mesh3d-controls');
+    controls.append(...this.nav.elements, options, this.viewOptions.element);
     controls.append(colorControls.element, arrowControls.element);
     return controls;
   }
 
   /** Rebuilds the bounding box and axes of the shown step as the view options say. */
   updateHelpers() {
-    this.viewport.setHelpers(this.model?.boundingSphere() ?? null, this.viewOptions.helpers());
+    this.viewport.setHelpers(this.shown.boundingSphere(), this.viewOptions.helpers());
     this.redraw();
-  }
-
-  updateSlider(index) {
-    this.stepControls.setSlider(index, this.steps.length);
   }
 
   /**
@@ -236,32 +188,25 @@ export class MeshCard {
     this.ghost.setCandidates(listing, this.run, this.tag);
     const entry = listing.runs?.[this.run]?.[this.tag];
     if (!entry || entry.error || !(entry.steps?.length > 0)) return;
-    const current = this.steps[this.index]?.step;
     this.entry = {...this.entry, steps: entry.steps, max_step: entry.max_step, sampling: entry.sampling};
-    this.steps = entry.steps;
+    const moved = this.nav.relisted(entry.steps);
     this.updateSamplingNote();
     if (!this.started) {
       if (this.parked) return;
       this.errorBox.hidden = true;
       this.failed = false;
       this.start();
-      return;
-    }
-    const dropping = this.relists >= DROPPED_BEFORE_STEPPING_BACK;
-    const index = indexAfterRelisting(this.steps, current, this.stepControls.following(), dropping);
-    this.updateSlider(index);
-    if (this.parked) {
-      this.index = index; // shown when the card is shown again
-    } else if (this.steps[index].step !== current) {
-      this.showStep(index);
+    } else if (this.parked) {
+      // the step is shown when the card is shown again
+    } else if (moved) {
+      this.showStep(this.nav.index);
     } else {
-      this.index = index;
       this.loadGhost();
     }
   }
 
   restyle() {
-    this.model?.restyle(this.style);
+    this.shown.restyle(this.style);
     this.ghost.restyle(this.style);
     this.redraw();
   }
@@ -289,92 +234,48 @@ export class MeshCard {
    * newer request cancels an older one.
    */
   async showStep(index) {
-    this.index = index;
+    const step = this.nav.showing(index);
     const load = ++this.loads;
-    const {step, wall_time: wallTime} = this.steps[index];
-    this.stepControls.setLabel(step, wallTime);
     const query = {source: this.source, run: this.run, tag: this.tag, step, sample: this.sample};
     try {
       const show = (decoded) => this.showDecoded(decoded, step);
       if (!(await this.loader.loadStep(query, this.entry.vertex_count, show))) return;
     } catch (error) {
-      if (!(await this.relistedAfter(error, load))) {
-        this.fail(`Step ${step}, sample ${this.sample} could not be loaded: ${error.message}`);
-      }
+      // A newer load, or the card's end, replaced this one while the new listing was on its way.
+      const replaced = (await this.nav.relistAfter(error)) && (this.disposed || load !== this.loads);
+      if (!replaced) this.fail(`Step ${step}, sample ${this.sample} could not be loaded: ${error.message}`);
       return;
     }
-    this.relists = 0;
+    this.nav.loaded();
     this.loader.finish('step');
     this.loadGhost();
-  }
-
-  /**
-   * Whether a failed load was answered by listing the tags again: a step that is listed but not found
-   * (404) was dropped after it was listed (TensorBoard's sampling of a growing run, RustBoard's or the
-   * Python loader's, keeps the newest step only until a newer one arrives), so the card lists the tags
-   * again and shows what the new listing holds (update()) without an error. False when the new listing
-   * moved the card nowhere else, or after MAX_RELISTS tries in a row.
-   */
-  async relistedAfter(error, load) {
-    if (!(error instanceof ApiError) || error.status !== 404 || !this.hooks.relist || this.relists >= MAX_RELISTS) {
-      return false;
-    }
-    this.relists += 1;
-    try {
-      await this.hooks.relist();
-    } catch {
-      return false;
-    }
-    return this.disposed || load !== this.loads;
   }
 
   /** Draws one decoded body of the step `step` (a preview, or the whole step). */
   showDecoded(decoded, step) {
     this.errorBox.hidden = true;
     this.failed = false;
-    this.preview = decoded.header.preview;
-    this.element.dataset.preview = this.preview ? 'shown' : 'done';
-    this.replaceModel(new StepModel(this.entry.kind, decoded, this.style, this.look.color ?? undefined), step);
+    this.shown.replace(decoded, step, this.style);
+    this.element.dataset.preview = this.shown.preview ? 'shown' : 'done';
+    this.coloring.noteRanges(this.shown.model);
+    const pose = this.initial.camera ?? undefined;
+    this.viewport.fitFirst(this.shown.boundingSphere(), {position: this.look.position ?? undefined, pose});
     this.coloring.applyColoring();
     this.coloring.applyArrows();
     this.updateHelpers();
     this.picking.refreshPinned();
   }
 
-  replaceModel(model, step) {
-    this.removeModel();
-    this.model = model;
-    this.shownStep = step;
-    this.viewport.scene.add(model.group);
-    this.coloring.noteRanges(model);
-    if (!this.cameraFitted) {
-      this.viewport.fit(model.boundingSphere());
-      if (this.look.position) this.setCameraPose([...this.look.position, ...model.boundingSphere().center]);
-      if (this.initial.camera) {
-        this.setCameraPose(this.initial.camera);
-        this.cameraMoved = true;
-      }
-      this.cameraFitted = true;
-    }
-  }
-
-  removeModel() {
-    if (!this.model) return;
-    this.viewport.scene.remove(this.model.group);
-    this.model.dispose();
-    this.model = null;
-  }
-
   loadGhost() {
-    const {listing, shownStep: step, index, sample, style} = this;
-    return this.ghost.load({listing, step, index, sample, style});
+    const {listing, sample, style} = this;
+    return this.ghost.load({listing, step: this.shown.step, index: this.nav.index, sample, style});
   }
 
   /** Called once the frame holding this card's view has been drawn. */
   afterDraw() {
     if (!this.dirty || this.loader.busy()) return;
     this.dirty = false;
-    this.element.dataset.step = String(this.shownStep);
+    this.element.dataset.step = String(this.shown.step);
     const ghostStep = this.ghost.step();
     if (ghostStep !== null) this.element.dataset.ghostStep = String(ghostStep);
     else delete this.element.dataset.ghostStep;
@@ -390,7 +291,7 @@ export class MeshCard {
     this.loader.cancelAll();
     this.picking.cancel();
     this.ghost.remove();
-    this.removeModel();
+    this.shown.remove();
     this.viewport.detach();
   }
 
@@ -402,7 +303,7 @@ export class MeshCard {
       return;
     }
     this.viewport.attach();
-    this.showStep(this.index);
+    this.showStep(this.nav.index);
   }
 
   /** Frees everything park() frees and the view's listeners, and takes the card out of the page for good. */

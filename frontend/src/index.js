@@ -144,10 +144,7 @@ class Dashboard {
   syncCamera(source) {
     if (!this.toolbar.state().syncCamera) return;
     const pose = source.cameraPose();
-    for (const card of this.visibleCards(source)) {
-      card.setCameraPose(pose);
-      card.cameraMoved = true;
-    }
+    for (const card of this.visibleCards(source)) card.setCameraPose(pose);
   }
 
   setTheme(theme) {

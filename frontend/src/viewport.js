@@ -32,6 +32,8 @@ export class Viewport {
     this.camera.add(headlight);
     this.scene.add(this.camera, new THREE.HemisphereLight(0xffffff, 0x667080, 0.9));
     this.helpers = null; // the bounding box and axes group
+    this.fitted = false; // fitFirst() has placed the camera
+    this.moved = false; // the user (or a pose given from outside) moved the camera: it goes into the URL
     this.interacting = false;
     this.controls = new OrbitControls(this.camera, element);
     this.controls.addEventListener('start', () => {
@@ -42,7 +44,9 @@ export class Viewport {
     });
     this.controls.addEventListener('change', () => {
       this.requestRender();
-      if (this.interacting) onUserCamera();
+      if (!this.interacting) return;
+      this.moved = true;
+      onUserCamera();
     });
     // This view's slot in the shared renderer.
     this.slot = {element, draw: (renderer, width, height) => this.draw(renderer, width, height), afterDraw: onDrawn};
@@ -75,6 +79,24 @@ export class Viewport {
     this.camera.updateProjectionMatrix();
     this.controls.update();
     this.requestRender();
+  }
+
+  /**
+   * Places the camera for the first step shown, once: fitted to its bounding sphere, then at `position`
+   * looking at the sphere's centre (a built-in summary's camera), then at `pose` (from the URL).
+   *
+   * @param {{center: number[], radius: number}} sphere
+   * @param {{position?: number[], pose?: number[]}} [places]
+   */
+  fitFirst(sphere, {position, pose} = {}) {
+    if (this.fitted) return;
+    this.fitted = true;
+    this.fit(sphere);
+    if (position) this.setCameraPose([...position, ...sphere.center]);
+    if (pose) {
+      this.setCameraPose(pose);
+      this.moved = true;
+    }
   }
 
   /** Points the camera at a bounding sphere (camera_fit.js) so it fills the view. */

@@ -15,7 +15,7 @@ import math
 
 import tensorflow as tf
 
-from graphics_ops.util import shape
+from graphics_ops.util import arguments, shape
 
 
 def build_matrices(image, size=3, eps=1e-5, name="matting_build_matrices"):
@@ -32,7 +32,7 @@ def build_matrices(image, size=3, eps=1e-5, name="matting_build_matrices"):
       shape `[B, H - pad, W - pad, C + 1, size²]` (the pseudo-inverses P_w).
     """
     with tf.name_scope(name):
-        if not isinstance(size, int) or size < 1 or size % 2 == 0:
+        if not arguments.is_positive_int(size) or size % 2 == 0:
             raise ValueError(f"size must be an odd positive int, got {size!r}")
         if not eps > 0:
             raise ValueError(f"eps must be positive, got {eps!r}")

@@ -61,11 +61,7 @@ def estimate_radiance(
     `brdf`'s are.
 
     Args:
-      light_radiance: A tensor of shape `[B1, ..., Bm, K]`: the irradiance on a surface facing the
-        light, per channel.
-      light_direction: A tensor of shape `[B1, ..., Bm, 3]`: the direction the light travels (any
-        nonzero length; a zero vector gives no light).
-      surface_point_position: A tensor of shape `[A1, ..., An, 3]`.
+      light_radiance, light_direction, surface_point_position: As for `incoming_light`.
       surface_point_normal: A tensor of shape `[A1, ..., An, 3]`: unit normals.
       observation_point: A tensor of shape `[A1, ..., An, 3]`.
       brdf: A function of `(direction_incoming_light, direction_outgoing_light, surface_normal)`,

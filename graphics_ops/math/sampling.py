@@ -22,7 +22,7 @@ Differences from TensorFlow Graphics:
 import numpy as np
 import tensorflow as tf
 
-from graphics_ops.util import shape
+from graphics_ops.util import arguments, shape
 
 
 def regular_1d(near, far, num_samples, name="regular_1d"):
@@ -210,13 +210,8 @@ def inverse_transform_stratified_1d(
         return start + within * width
 
 
-def _check_count(num_samples):
-    if not isinstance(num_samples, (int, np.integer)) or num_samples < 1:
-        raise ValueError(f"num_samples must be a positive int, got {num_samples!r}")
-
-
 def _interval(near, far, num_samples):
-    _check_count(num_samples)
+    arguments.check_positive_int(num_samples, "num_samples")
     return shape.check_inputs(near=(near, ()), far=(far, ()))
 
 
@@ -264,7 +259,7 @@ def _draw_bins(pdf, num_samples, seed):
       The uniform samples `[A1, ..., An, N]` in [0, total), the bins they select (int32), and for
       each sample the probability of the bins before its bin and of its bin.
     """
-    _check_count(num_samples)
+    arguments.check_positive_int(num_samples, "num_samples")
     pdf = tf.maximum(pdf, 0.0)
     total = tf.reduce_sum(pdf, axis=-1, keepdims=True)
     empty = total <= 0

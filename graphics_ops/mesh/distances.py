@@ -72,14 +72,14 @@ def chamfer_distance(point_set_a, point_set_b, chunk_size=DEFAULT_CHUNK_SIZE, na
     Returns:
       A tensor of shape `[A1, ..., An]`.
     """
-    with tf.name_scope(name):
-        a, b = _check(point_set_a, point_set_b)
-        (a, b), batch, static_batch = _flatten(a, b)
-        a_to_b, b_to_a = _nearest_indices(a, b, chunk_size, both=True)
-        distance = tf.reduce_mean(_squared_distances(a, b, a_to_b), axis=-1) + tf.reduce_mean(
-            _squared_distances(b, a, b_to_a), axis=-1
+
+    def both_ways(a, b, a_to_b, b_to_a):
+        return tf.reduce_mean(_squared_distances(a, b, a_to_b), -1) + tf.reduce_mean(
+            _squared_distances(b, a, b_to_a), -1
         )
-        return batch_dims.unflatten(distance, batch, static_batch)
+
+    with tf.name_scope(name):
+        return _over_nearest(point_set_a, point_set_b, chunk_size, True, both_ways)
 
 
 @tf.autograph.experimental.do_not_convert
@@ -102,14 +102,23 @@ def hausdorff_distance(
     Returns:
       A tensor of shape `[A1, ..., An]`.
     """
-    with tf.name_scope(name):
-        a, b = _check(point_set_a, point_set_b)
-        (a, b), batch, static_batch = _flatten(a, b)
-        a_to_b, b_to_a = _nearest_indices(a, b, chunk_size, both=symmetric)
+
+    def largest(a, b, a_to_b, b_to_a):
         distance = tf.reduce_max(_distances(a, b, a_to_b), axis=-1)
-        if symmetric:
-            distance = tf.maximum(distance, tf.reduce_max(_distances(b, a, b_to_a), axis=-1))
-        return batch_dims.unflatten(distance, batch, static_batch)
+        return tf.maximum(distance, tf.reduce_max(_distances(b, a, b_to_a), axis=-1)) if symmetric else distance
+
+    with tf.name_scope(name):
+        return _over_nearest(point_set_a, point_set_b, chunk_size, symmetric, largest)
+
+
+def _over_nearest(point_set_a, point_set_b, chunk_size, both, reduce):
+    """`reduce(a, b, a_to_b, b_to_a)` `[B]` of the checked point sets flattened to `[B, N, D]` and
+    `[B, M, D]` and the indices of each point's nearest in the other set (b's only if `both`), shaped
+    back to `[A1, ..., An]`."""
+    a, b = _check(point_set_a, point_set_b)
+    (a, b), batch, static_batch = _flatten(a, b)
+    a_to_b, b_to_a = _nearest_indices(a, b, chunk_size, both=both)
+    return batch_dims.unflatten(reduce(a, b, a_to_b, b_to_a), batch, static_batch)
 
 
 def _check(point_set_a, point_set_b):

@@ -35,9 +35,7 @@ def triangle_area(vertex0, vertex1, vertex2, name="triangle_area"):
     """Areas of triangles, as TensorFlow Graphics' `sampler.triangle_area` (see `triangle.area`).
 
     Args:
-      vertex0: A tensor of shape `[A1, ..., An, 3]`: first corners.
-      vertex1: A tensor of shape `[A1, ..., An, 3]`: second corners.
-      vertex2: A tensor of shape `[A1, ..., An, 3]`: third corners.
+      vertex0, vertex1, vertex2: Tensors of shape `[A1, ..., An, 3]`: the corners.
       name: A name for this op.
 
     Returns:

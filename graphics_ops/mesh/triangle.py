@@ -24,9 +24,7 @@ def normal(v0, v1, v2, clockwise=False, normalize=True, name="triangle_normal"):
     when normalized.
 
     Args:
-      v0: A tensor of shape `[A1, ..., An, 3]`: first corners.
-      v1: A tensor of shape `[A1, ..., An, 3]`: second corners.
-      v2: A tensor of shape `[A1, ..., An, 3]`: third corners.
+      v0, v1, v2: Tensors of shape `[A1, ..., An, 3]`: the first, second and third corners.
       clockwise: A Python bool; False negates the cross product.
       normalize: A Python bool; False returns the cross product, whose length is twice the area.
       name: A name for this op.
@@ -44,9 +42,7 @@ def area(v0, v1, v2, name="triangle_area"):
     """Areas of triangles, `|(v1 - v0) × (v2 - v0)| / 2` (zero, with a zero gradient, if degenerate).
 
     Args:
-      v0: A tensor of shape `[A1, ..., An, 3]`: first corners.
-      v1: A tensor of shape `[A1, ..., An, 3]`: second corners.
-      v2: A tensor of shape `[A1, ..., An, 3]`: third corners.
+      v0, v1, v2: Tensors of shape `[A1, ..., An, 3]`: the first, second and third corners.
       name: A name for this op.
 
     Returns:
@@ -66,9 +62,7 @@ def angles(v0, v1, v2, name="triangle_angles"):
     corners coincide: there all three are 0. Gradients stay finite.
 
     Args:
-      v0: A tensor of shape `[A1, ..., An, 3]`: first corners.
-      v1: A tensor of shape `[A1, ..., An, 3]`: second corners.
-      v2: A tensor of shape `[A1, ..., An, 3]`: third corners.
+      v0, v1, v2: Tensors of shape `[A1, ..., An, 3]`: the first, second and third corners.
       name: A name for this op.
 
     Returns:

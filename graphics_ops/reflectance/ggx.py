@@ -80,10 +80,8 @@ def brdf(
     outside that range).
 
     Args:
-      direction_incoming_light: A tensor of shape `[A1, ..., An, 3]`: unit directions of the
-        light, pointing toward the surface.
-      direction_outgoing_light: A tensor of shape `[A1, ..., An, 3]`: unit directions toward the
-        viewer, pointing away from the surface.
+      direction_incoming_light: A tensor of shape `[A1, ..., An, 3]`: unit, toward the surface.
+      direction_outgoing_light: A tensor of shape `[A1, ..., An, 3]`: unit, away from it to the viewer.
       surface_normal: A tensor of shape `[A1, ..., An, 3]`: unit normals.
       base_color: A tensor of shape `[A1, ..., An, 3]`: linear RGB base colour in [0, 1].
       metallic: A tensor of shape `[A1, ..., An, 1]`: metalness in [0, 1].

@@ -24,10 +24,8 @@ def brdf(direction_incoming_light, direction_outgoing_light, surface_normal, alb
     equation multiplies the BRDF by that cosine.
 
     Args:
-      direction_incoming_light: A tensor of shape `[A1, ..., An, 3]`: unit directions of the
-        light, pointing toward the surface.
-      direction_outgoing_light: A tensor of shape `[A1, ..., An, 3]`: unit directions toward the
-        viewer, pointing away from the surface.
+      direction_incoming_light: A tensor of shape `[A1, ..., An, 3]`: unit, toward the surface.
+      direction_outgoing_light: A tensor of shape `[A1, ..., An, 3]`: unit, away from it to the viewer.
       surface_normal: A tensor of shape `[A1, ..., An, 3]`: unit normals.
       albedo: A tensor of shape `[A1, ..., An, 3]`: albedo in [0, 1] (not checked).
       name: A name for this op.

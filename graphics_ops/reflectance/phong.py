@@ -34,10 +34,8 @@ def brdf(
     `pow` gives nan.
 
     Args:
-      direction_incoming_light: A tensor of shape `[A1, ..., An, 3]`: unit directions of the
-        light, pointing toward the surface.
-      direction_outgoing_light: A tensor of shape `[A1, ..., An, 3]`: unit directions toward the
-        viewer, pointing away from the surface.
+      direction_incoming_light: A tensor of shape `[A1, ..., An, 3]`: unit, toward the surface.
+      direction_outgoing_light: A tensor of shape `[A1, ..., An, 3]`: unit, away from it to the viewer.
       surface_normal: A tensor of shape `[A1, ..., An, 3]`: unit normals.
       shininess: A tensor of shape `[A1, ..., An, 1]`: non-negative exponents.
       albedo: A tensor of shape `[A1, ..., An, 3]`: albedo in [0, 1] (not checked).

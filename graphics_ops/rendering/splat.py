@@ -37,12 +37,11 @@ vertices `[..., 4]` as its docstring promised, and calls `shading_function` once
 """
 
 import math
-import numbers
 
 import tensorflow as tf
 
 from graphics_ops.rendering import _inputs, interpolation, rasterization
-from graphics_ops.util import shape, xla
+from graphics_ops.util import arguments, shape, xla
 
 _SIGMA = 0.5
 _FULL_COVERAGE = 1.05  # A weight a little over 1, so that interior pixels are normalized.
@@ -141,8 +140,7 @@ def rasterize_then_splat(
       tuple of it and the buffers `[B, 3, H, W, 4]` of `splat_at_pixel_centers`.
     """
     height, width = _inputs.check_image_size((image_height, image_width))
-    if isinstance(num_layers, bool) or not isinstance(num_layers, numbers.Integral) or num_layers < 1:
-        raise ValueError(f"num_layers must be a positive Python int, got {num_layers!r}")
+    num_layers = arguments.check_positive_int(num_layers, "num_layers")
     fragment_pass_size = _inputs.check_pass_size(fragment_pass_size)
     with tf.name_scope(name):
         vertices, camera_matrices, attributes = shape.check_inputs(

@@ -44,30 +44,16 @@ def from_euler_with_small_angles_approximation(
 
 
 def inverse(matrix, name="rotation_matrix_2d_inverse"):
-    """Inverts 2d rotation matrices (transposes them).
-
-    Args:
-      matrix: A tensor of shape `[A1, ..., An, 2, 2]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 2, 2]`.
-    """
+    """Inverts 2d rotation matrices `[A1, ..., An, 2, 2]` by transposing them (same shape)."""
     with tf.name_scope(name):
         (matrix,) = shape.check_inputs(matrix=(matrix, (2, 2)))
         return tf.linalg.matrix_transpose(matrix)
 
 
 def is_valid(matrix, atol=1e-3, name="rotation_matrix_2d_is_valid"):
-    """Whether 2x2 matrices are rotations, within `atol` (see `rotation_matrix_common.is_valid`).
+    """Whether 2x2 matrices `[A1, ..., An, 2, 2]` are rotations within the absolute tolerance `atol`.
 
-    Args:
-      matrix: A tensor of shape `[A1, ..., An, 2, 2]`.
-      atol: The absolute tolerance.
-      name: A name for this op.
-
-    Returns:
-      A bool tensor of shape `[A1, ..., An, 1]`.
+    A bool tensor of shape `[A1, ..., An, 1]`; see `rotation_matrix_common.is_valid`.
     """
     with tf.name_scope(name):
         (matrix,) = shape.check_inputs(matrix=(matrix, (2, 2)))
@@ -75,16 +61,7 @@ def is_valid(matrix, atol=1e-3, name="rotation_matrix_2d_is_valid"):
 
 
 def rotate(point, matrix, name="rotation_matrix_2d_rotate"):
-    """Rotates 2d points by 2d rotation matrices.
-
-    Args:
-      point: A tensor of shape `[A1, ..., An, 2]`.
-      matrix: A tensor of shape `[A1, ..., An, 2, 2]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 2]`.
-    """
+    """Rotates 2d points `[A1, ..., An, 2]` by rotation matrices `[A1, ..., An, 2, 2]` (batch shapes broadcast)."""
     with tf.name_scope(name):
         point, matrix = shape.check_inputs(point=(point, 2), matrix=(matrix, (2, 2)))
         return vector.matvec(matrix, point)

@@ -15,7 +15,7 @@ import math
 
 import tensorflow as tf
 
-from graphics_ops.util import shape
+from graphics_ops.util import arguments, shape
 
 
 class Degree(enum.IntEnum):
@@ -102,8 +102,7 @@ def interpolate(knots, positions, degree, cyclical, name="bspline_interpolate"):
 
 
 def _check_degree(degree, num_knots):
-    if not isinstance(num_knots, int) or num_knots < 1:
-        raise ValueError(f"num_knots must be a positive int, got {num_knots!r}")
+    arguments.check_positive_int(num_knots, "num_knots")
     if not isinstance(degree, int) or not 0 <= degree <= 4:
         raise ValueError(f"degree must be an int from 0 to 4, got {degree!r}")
     if degree >= num_knots:

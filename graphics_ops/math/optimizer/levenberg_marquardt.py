@@ -13,7 +13,7 @@ one down to gradient descent with a tiny step).
 
 import tensorflow as tf
 
-from graphics_ops.util import safe_ops
+from graphics_ops.util import arguments, safe_ops
 
 
 def minimize(
@@ -47,8 +47,7 @@ def minimize(
       ValueError: If `max_iterations` is below 1, `regularizer` is negative or
         `regularizer_multiplier` is not above 1.
     """
-    if not isinstance(max_iterations, int) or max_iterations < 1:
-        raise ValueError(f"max_iterations must be an int of at least 1, got {max_iterations!r}")
+    max_iterations = arguments.check_positive_int(max_iterations, "max_iterations")
     if regularizer < 0:
         raise ValueError(f"regularizer must be non-negative, got {regularizer!r}")
     if regularizer_multiplier <= 1:

@@ -9,14 +9,8 @@ from graphics_ops.mesh import distances
 def evaluate(point_set_a, point_set_b, name="chamfer_distance_evaluate"):
     """Mean squared distance from each point of a to its nearest point of b, plus the same from b to a.
 
-    `graphics_ops.mesh.distances.chamfer_distance` with its default tile size.
-
-    Args:
-      point_set_a: A tensor of shape `[A1, ..., An, N, D]`, N > 0.
-      point_set_b: A tensor of shape `[A1, ..., An, M, D]`, M > 0.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An]`.
+    `graphics_ops.mesh.distances.chamfer_distance` with its default tile size: point sets
+    `point_set_a` `[A1, ..., An, N, D]` and `point_set_b` `[A1, ..., An, M, D]` (N, M > 0) give a tensor of
+    shape `[A1, ..., An]`.
     """
     return distances.chamfer_distance(point_set_a, point_set_b, name=name)

@@ -1,10 +1,8 @@
 """Intersection over union of binary grids (TensorFlow Graphics' `nn.metric.intersection_over_union`)."""
 
-import numbers
-
 import tensorflow as tf
 
-from graphics_ops.util import shape
+from graphics_ops.util import arguments, shape
 
 
 @tf.autograph.experimental.do_not_convert
@@ -24,8 +22,7 @@ def evaluate(ground_truth_labels, predicted_labels, grid_size=1, name="intersect
       ValueError: For a bad `grid_size` or shapes whose grids differ.
       tf.errors.InvalidArgumentError: When run (not under XLA), for labels other than 0 and 1.
     """
-    if isinstance(grid_size, bool) or not isinstance(grid_size, numbers.Integral) or grid_size < 1:
-        raise ValueError(f"grid_size must be a positive Python int, got {grid_size!r}")
+    grid_size = arguments.check_positive_int(grid_size, "grid_size")
     with tf.name_scope(name):
         grid = tuple(f"G{axis}" for axis in range(grid_size))
         dtype = tf.float64 if tf.float64 in (_dtype(ground_truth_labels), _dtype(predicted_labels)) else tf.float32

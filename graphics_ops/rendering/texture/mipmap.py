@@ -20,12 +20,10 @@ texels). It raised an error when the texture was too small for the levels asked 
 levels stop at 1 x 1.
 """
 
-import numbers
-
 import tensorflow as tf
 
 from graphics_ops.rendering.texture import sampling
-from graphics_ops.util import shape
+from graphics_ops.util import arguments, shape
 
 
 @tf.autograph.experimental.do_not_convert
@@ -54,10 +52,7 @@ def map_texture(
         if mipmap_images is None:
             if texture_image is None:
                 raise ValueError("texture_image or mipmap_images must be given")
-            if isinstance(num_mipmap_levels, bool) or not isinstance(num_mipmap_levels, numbers.Integral):
-                raise ValueError(f"num_mipmap_levels must be a positive Python int, got {num_mipmap_levels!r}")
-            if num_mipmap_levels < 1:
-                raise ValueError(f"num_mipmap_levels must be a positive Python int, got {num_mipmap_levels!r}")
+            num_mipmap_levels = arguments.check_positive_int(num_mipmap_levels, "num_mipmap_levels")
             (texture_image,) = shape.check_inputs(
                 unbatched=("texture_image",), texture_image=(texture_image, (None, None, None))
             )

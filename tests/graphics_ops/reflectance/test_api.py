@@ -12,6 +12,7 @@ import pytest
 import tensorflow as tf
 
 from graphics_ops import reflectance
+from tests.graphics_ops.modes_testing import assert_modes_match_eager
 from tests.graphics_ops.shading_testing import random_shading_frames
 from tests.graphics_ops.testing import (
     assert_jacobians_match_finite_differences,
@@ -20,28 +21,12 @@ from tests.graphics_ops.testing import (
 )
 
 # TensorFlow Graphics' rendering.reflectance: every public function and its arguments before `name`.
+DIRECTIONS = ["direction_incoming_light", "direction_outgoing_light", "surface_normal"]
+SPECULAR = [*DIRECTIONS, "shininess", "albedo", "brdf_normalization"]
 TFG_API = {
-    "lambertian": {"brdf": ["direction_incoming_light", "direction_outgoing_light", "surface_normal", "albedo"]},
-    "phong": {
-        "brdf": [
-            "direction_incoming_light",
-            "direction_outgoing_light",
-            "surface_normal",
-            "shininess",
-            "albedo",
-            "brdf_normalization",
-        ]
-    },
-    "blinn_phong": {
-        "brdf": [
-            "direction_incoming_light",
-            "direction_outgoing_light",
-            "surface_normal",
-            "shininess",
-            "albedo",
-            "brdf_normalization",
-        ]
-    },
+    "lambertian": {"brdf": [*DIRECTIONS, "albedo"]},
+    "phong": {"brdf": SPECULAR},
+    "blinn_phong": {"brdf": SPECULAR},
 }
 EXTRAS = {"ggx": {"brdf", "distribution", "visibility", "fresnel_schlick"}}
 
@@ -115,15 +100,9 @@ def test_graph_and_xla_match_eager(name):
     function = _function(name)
     for dtype in (tf.float32, tf.float64):
         inputs = [tf.constant(value, dtype) for value in _inputs(name, (4,))]
-        expected = _flat_numpy(function(*inputs))
         assert all(output.dtype == dtype for output in tf.nest.flatten(function(*inputs)))
-        signature = [tf.TensorSpec([None] + value.shape[1:].as_list(), dtype) for value in inputs]
-        modes = {"graph": tf.function(function, input_signature=signature)}
-        if dtype == tf.float32:
-            modes["xla"] = tf.function(function, input_signature=signature, jit_compile=True)
-        for mode, compiled in modes.items():
-            for got, want in zip(_flat_numpy(compiled(*inputs)), expected):
-                np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6, err_msg=f"{name} {mode} {dtype.name}")
+        inner_ranks = [value.shape.rank - 1 for value in inputs]  # the leading axis is unknown while tracing
+        assert_modes_match_eager(function, inputs, inner_ranks, jit=dtype == tf.float32)
 
 
 def test_ggx_multiple_scattering_under_xla():
