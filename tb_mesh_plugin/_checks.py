@@ -61,4 +61,3 @@ def check_step(step):
             raise ValueError(f"step must be an integer or an int64 tensor, got a tensor of dtype {step.dtype.name}")
         return
     _arguments.check_integer_step(step)
-
