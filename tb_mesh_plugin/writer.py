@@ -16,6 +16,7 @@ event writer, which uses TensorFlow for file access when it is installed and its
 `camera` takes a `graphics_ops.camera.Camera`, which is made of TensorFlow tensors.
 """
 
+import os
 import sys
 import time
 
@@ -96,7 +97,8 @@ class MeshWriter:
         elif isinstance(target, (str, bytes)) or hasattr(target, "__fspath__"):
             from tensorboard.summary.writer.event_file_writer import EventFileWriter
 
-            self._event_file_writer = EventFileWriter(str(target), max_queue_size=max_queue, flush_secs=flush_secs)
+            logdir = os.fsdecode(target)
+            self._event_file_writer = EventFileWriter(logdir, max_queue_size=max_queue, flush_secs=flush_secs)
         else:
             raise TypeError(
                 "target must be a logdir path, or a torch.utils.tensorboard or tensorboardX SummaryWriter, "

@@ -283,6 +283,14 @@ def test_step_is_required_and_an_integer(tmp_path):
     assert summary_values(tmp_path) == {}
 
 
+def test_flush_writes_what_is_buffered_and_a_bytes_path_is_a_logdir(tmp_path):
+    writer = MeshWriter(os.fsencode(tmp_path), max_queue=100)
+    writer.point_cloud("p", np.zeros((1, 3)), step=0)
+    writer.flush()
+    assert [step for step, _ in summary_values(tmp_path)["p"]] == [0]
+    writer.close()
+
+
 def test_the_target_must_be_a_path_or_a_summary_writer():
     with pytest.raises(TypeError, match="target must be a logdir path.*got int"):
         MeshWriter(3)
