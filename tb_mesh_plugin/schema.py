@@ -4,8 +4,8 @@ This is the one table of the stored and wire formats (docs/wire-format.md). The 
 storage decoder (which rejects a sample whose arrays break these rules), the plugin, the previews
 and the built-in reader look dtypes, placements and component counts up here;
 `tests/tb_mesh_plugin/test_schema.py` checks the browser decoder's table (frontend/src/wire.js)
-against it. Adding a per-vertex array is one entry in `ARRAYS`, its argument in `summary.py` (checked
-in `_checks.py`, converted in `_encode.py`) and its use in the viewer.
+against it. Adding a per-vertex array is one entry in `ARRAYS`, its argument in `summary.py` and
+`writer.py` (checked in `_arguments.py`, converted in `_samples.py`) and its use in the viewer.
 
 Placement says what the rows of an array are: one per vertex (point), one per face, one per segment,
 or `"none"` (a fixed-size array, such as a bounding box). Per-vertex arrays are strided by previews;

@@ -59,6 +59,11 @@ def checksummed(serialized):
     return tf.reshape(joined, tf.shape(serialized))
 
 
+def checksummed_bytes(serialized):
+    """Prepends the checksum field to one serialized sample (bytes), without TensorFlow: as `checksummed` does."""
+    return _CHECKSUM_KEY + farmhash.fingerprint64(serialized).to_bytes(8, "little") + serialized
+
+
 def _verified(blob):
     """The serialized sample inside a stored blob (bytes), its checksum verified if it has one."""
     if blob[: len(_CHECKSUM_KEY)] == _CHECKSUM_KEY:

@@ -25,14 +25,16 @@ function is traced, raise `tf.errors.InvalidArgumentError` when the function run
 nothing. A tag (the name with its name scopes) has at most 1024 characters, so that the viewer can
 fetch its steps; names and descriptions must be valid Unicode (no lone surrogates).
 
-Checks live in `_checks.py` and encoding in `_encode.py`; the stored arrays are those of `schema.py`.
+Checks live in `_arguments.py` (shared with the framework-free `writer.MeshWriter`, on TensorFlow's
+`_checks.TENSORFLOW` here), stored arrays in `_samples.py` and encoding in `_encode.py`; the stored
+arrays are those of `schema.py`.
 """
 
 import numpy as np
 import tensorflow as tf
 
 from graphics_ops.camera import camera as camera_lib
-from tb_mesh_plugin import _checks, _encode, metadata
+from tb_mesh_plugin import _arguments, _checks, _encode, _samples
 
 
 def mesh(
@@ -73,23 +75,8 @@ def mesh(
     Raises:
       ValueError: if an argument is invalid (see the module docstring), or no step was set.
     """
-    if face_attributes and faces is None:
-        raise ValueError("face_attributes need faces: pass the faces of the mesh")
-    if face_colors is not None and faces is None:
-        raise ValueError("face_colors need faces: pass the faces of the mesh")
-    return _write(
-        "mesh",
-        name,
-        step,
-        description,
-        quantize,
-        "vertices",
-        vertices,
-        indices=faces,
-        colors=colors,
-        face_colors=face_colors,
-        attributes=_checks.attribute_args(attributes, face_attributes),
-    )
+    arrays = _arguments.mesh_arrays(faces, face_colors, attributes, face_attributes)
+    return _write("mesh", name, step, description, quantize, "vertices", vertices, colors=colors, **arrays)
 
 
 def point_cloud(name, points, colors=None, *, attributes=None, quantize=None, step=None, description=None):
@@ -114,7 +101,7 @@ def point_cloud(name, points, colors=None, *, attributes=None, quantize=None, st
         "points",
         points,
         colors=colors,
-        attributes=_checks.attribute_args(attributes, None),
+        attributes=_arguments.attribute_args(attributes, None),
     )
 
 
@@ -142,7 +129,7 @@ def lines(name, vertices, segments, colors=None, *, attributes=None, quantize=No
         vertices,
         indices=segments,
         colors=colors,
-        attributes=_checks.attribute_args(attributes, None),
+        attributes=_arguments.attribute_args(attributes, None),
     )
 
 
@@ -169,15 +156,16 @@ def camera(name, camera, *, near=0.0, far=1.0, step=None, description=None):
     Raises:
       ValueError: if an argument is invalid, or no step was set.
     """
-    if not isinstance(camera, camera_lib.Camera):
-        raise ValueError(f"camera must be a graphics_ops.camera.Camera, got {type(camera).__name__}")
-    if not camera.batch_shape.is_fully_defined():
-        raise ValueError(f"camera must have a statically known batch shape, got {camera.batch_shape}")
-    for value, arg in ((near, "near"), (far, "far")):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
-            raise ValueError(f"{arg} must be a finite Python number, got {value!r}")
-    if not 0 <= near < far:
-        raise ValueError(f"near and far must satisfy 0 <= near < far, got near={near}, far={far}")
+    vertices, segments = frustum_lines(camera, near, far)
+    return lines(name, vertices, segments, step=step, description=description)
+
+
+def frustum_lines(camera, near, far):
+    """Checks the arguments of `camera`; returns its frustums as lines: vertices `[9 A, 3]`, segments `[13 A, 2]`.
+
+    A = A1 * ... * An cameras; each has 8 frustum corners and the tip of its up triangle.
+    """
+    _arguments.check_camera(camera, near, far)
     corners = camera_lib.frustum_corners(camera, float(near), float(far))
     top_left, top_right, bottom_right, bottom_left = tf.unstack(corners[..., 4:, :], axis=-2)
     top = 0.5 * (top_left + top_right)
@@ -186,37 +174,22 @@ def camera(name, camera, *, near=0.0, far=1.0, step=None, description=None):
     edges = np.concatenate([camera_lib.FRUSTUM_EDGES, [[4, 8], [5, 8]]])
     count = camera.batch_shape.num_elements()
     segments = np.concatenate([edges + 9 * i for i in range(count)]).astype(np.int32)
-    return lines(name, vertices, segments, step=step, description=description)
+    return vertices, segments
 
 
 def _write(kind, name, step, description, quantize, positions_arg, positions, **arrays):
-    """Checks and writes one summary; `arrays` are the keyword arguments of `_checks.check_inputs`."""
-    _checks.check_name(name)
-    _checks.check_description(description)
-    _checks.check_step(step)
-    _checks.check_quantize(quantize)
-    inputs = _checks.check_inputs(kind, positions_arg, positions, **arrays)
-    face_color_channels = 0 if inputs.face_colors is None else inputs.face_colors.values.shape[-1]
-    summary_metadata = metadata.create_summary_metadata(
-        kind,
-        vertex_count=inputs.vertex_count,
-        index_count=inputs.index_count,
-        samples=inputs.samples,
-        color_channels=0 if inputs.colors is None else inputs.colors.values.shape[-1],
-        description=description,
-        attributes=inputs.describe_attributes(),
-        quantize=quantize,
-        face_color_channels=face_color_channels,
-    )
-    version = metadata.format_version(quantize, face_color_channels)
+    """Checks and writes one summary; `arrays` are the keyword arguments of `_arguments.check_inputs`."""
+    _arguments.check_options(name, description, step, quantize, _checks.check_step)
+    inputs = _arguments.check_inputs(_checks.TENSORFLOW, kind, positions_arg, positions, **arrays)
+    summary_metadata, version = inputs.summary_metadata(quantize, description)
 
     def encode():
-        checks = _checks.ValueChecks()
-        _checks.require_valid_values(checks, inputs)
-        stored = _encode.stored_arrays(checks, inputs, quantize)
-        with tf.control_dependencies(checks.ops):
+        checks = _arguments.ValueChecks(_checks.TENSORFLOW)
+        _arguments.require_valid_values(checks, inputs)
+        stored = _samples.stored_arrays(checks, inputs, quantize)
+        with tf.control_dependencies(checks.asserts):
             return _encode.encode_samples(kind, stored, inputs.describe_attributes(), version)
 
     with tf.summary.experimental.summary_scope(name, f"{kind}_summary", values=[inputs.positions.values]) as (tag, _):
-        _checks.check_tag(tag)
+        _arguments.check_tag(tag)
         return tf.summary.write(tag=tag, tensor=encode, step=step, metadata=summary_metadata)
