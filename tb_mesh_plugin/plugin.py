@@ -141,12 +141,20 @@ def _max_points_param(request):
 
 
 def _step_body(header, buffers, attributes, max_points):
-    """Encodes one step, strided down to `max_points` vertices when that is given."""
+    """Encodes one step (a `response_cache.Body`), strided down to `max_points` vertices when that is given."""
     if max_points is not None:
         buffers, attributes, decimated = preview.decimate(buffers, attributes, max_points)
         if decimated:
             header = {**header, "preview": decimated}
-    return wire.encode({**header, "attributes": attributes}, buffers)
+    return response_cache.Body(wire.encode_parts({**header, "attributes": attributes}, buffers))
+
+
+def _body_response(body, headers):
+    """A 200 response streaming `body` (a `response_cache.Body`) in chunks, with the headers `Respond` sets."""
+    headers = [*headers, ("Content-Length", str(len(body))), ("X-Content-Type-Options", "nosniff"), ("Expires", "0")]
+    return wrappers.Response(
+        body.chunks(), status=200, headers=headers, content_type="application/octet-stream", direct_passthrough=True
+    )
 
 
 def _encodable(run, tag, entry):
@@ -187,7 +195,7 @@ def _cached_step_response(request, cache, key, encode):
     else:
         body, hit = cache.get_or_create(key, encode)
         headers.append(("X-Mesh3d-Cache", "hit" if hit else "miss"))
-        response = http_util.Respond(request, body, "application/octet-stream", headers=headers)
+        response = _body_response(body, headers)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
 

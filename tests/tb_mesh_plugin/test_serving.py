@@ -3,9 +3,12 @@ listings that survive one bad summary, through TensorBoard's WSGI app over real 
 
 import json
 
+import farmhash
 import numpy as np
 import pytest
 import tensorflow as tf
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tensorboard.plugins.mesh import summary_v2 as mesh_summary
 
 from tb_mesh_plugin import storage, summary, wire
@@ -155,3 +158,15 @@ def test_a_checksummed_sample_round_trips_and_any_flipped_byte_is_caught():
             storage._verified(bytes(damaged))
     with pytest.raises(storage.CorruptSampleError, match="neither a checksum"):
         storage._verified(b"\x00" + blob[1:])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.binary(min_size=0, max_size=3000), st.integers(0, 40))
+def test_the_checksum_is_computed_on_a_view_of_the_blob_as_farmhash_computes_it(data, offset):
+    assert storage._FINGERPRINT64(memoryview(data)[offset:]) == farmhash.fingerprint64(data[offset:])
+
+
+def test_verifying_a_sample_does_not_copy_it():
+    blob = storage.checksummed(tf.io.serialize_tensor(tf.constant(["{}", "x" * 1000]))).numpy()
+    payload = storage._verified(blob)
+    assert isinstance(payload, memoryview) and payload.obj is blob and payload == blob[13:]
