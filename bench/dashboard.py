@@ -37,7 +37,6 @@ Prints a markdown table and writes bench/results/dashboard.json. Times are media
 
 import argparse
 import concurrent.futures
-import contextlib
 import json
 import os
 import pathlib
@@ -56,7 +55,7 @@ from tensorboard.plugins.mesh import summary_v2 as mesh_summary
 
 from bench import report
 from bench.measure import machine
-from demo import headless_chromium, tensorboard_process
+from demo import data_providers, headless_chromium, tensorboard_process
 from demo.sample_logdir import twisted_torus
 from tb_mesh_plugin import response_cache, summary
 
@@ -356,26 +355,6 @@ def browser_measurements(url, repeats):
     return results
 
 
-@contextlib.contextmanager
-def _rustboard_data_server(logdir):
-    """A RustBoard data server over `logdir` keeping every step; yields its data provider."""
-    from tensorboard.data import server_ingester
-    from tensorboard.util import grpc_util
-
-    ingester = server_ingester.SubprocessServerDataIngester(
-        server_ingester.get_server_binary(),
-        str(logdir),
-        reload_interval=0,
-        channel_creds_type=grpc_util.ChannelCredsType.LOCAL,
-        samples_per_plugin={"split_probe": 0},
-    )
-    ingester.start()
-    try:
-        yield ingester.data_provider
-    finally:
-        ingester._stdin_handle.close()  # the server runs with --die-after-stdin: this stops it
-
-
 def _read_split_steps(data_provider, repeats, step_bytes):
     """{k: median ms} to read each step of tags `parts{k}` through `data_provider`, its k blobs at once."""
     from tensorboard import context
@@ -408,8 +387,6 @@ def split_blob_probe(tmp, step_bytes, repeats):
     """Per loader, {k: median ms} to read one step of `step_bytes` bytes stored as k blobs, read k at once."""
     from tensorboard.compat.proto import summary_pb2
 
-    from tests.tb_mesh_plugin.logdir_reading import python_data_provider
-
     logdir = pathlib.Path(tmp) / "split"
     data = np.random.default_rng(1).bytes(step_bytes)
     plugin_data = summary_pb2.SummaryMetadata.PluginData(plugin_name="split_probe")
@@ -422,9 +399,9 @@ def split_blob_probe(tmp, step_bytes, repeats):
             for step in range(repeats):
                 parts = tf.constant([data[i * part : (i + 1) * part] for i in range(k)])
                 tf.summary.write(f"parts{k}", parts, step=step, metadata=blob_sequence)
-    with _rustboard_data_server(logdir) as data_provider:
+    with data_providers.rustboard_data_provider(logdir, {"split_probe": 0}) as data_provider:
         result = {"RustBoard": _read_split_steps(data_provider, repeats, step_bytes)}
-    python_loader = python_data_provider(logdir, {"split_probe": 0})
+    python_loader = data_providers.python_data_provider(logdir, {"split_probe": 0})
     result["Python loader"] = _read_split_steps(python_loader, repeats, step_bytes)
     return result
 
