@@ -149,3 +149,16 @@ def test_the_cache_counts_the_memory_a_body_keeps_alive_not_its_length():
     assert cache.size == 1000
     cache.put("other", Body([memoryview(bytes(600))[1:]]))
     assert cache.get("full") is None and cache.size == 600
+
+
+def test_each_miss_returns_freed_memory_to_the_system_and_a_hit_does_not():
+    calls = []
+    cache = ResponseCache(100, trim=calls.append)
+    cache.get_or_create("k", lambda: b"body")
+    cache.get_or_create("k", lambda: b"body")  # a hit: nothing was freed
+    cache.get_or_create("j", lambda: b"other")
+    assert calls == [0, 0]
+
+
+def test_the_cache_finds_glibcs_malloc_trim_here():
+    assert response_cache._MALLOC_TRIM is not None and response_cache._MALLOC_TRIM(0) in (0, 1)
