@@ -1,9 +1,10 @@
 """The 3D dashboard against TensorBoard's built-in mesh plugin, side by side in one TensorBoard process.
 
 Run with `python -m bench.dashboard [--repeats R]` (needs the test extras for the browser part: `make
-test-setup`). For each loader (`--load_fast=true`, RustBoard, and `--load_fast=false`, the Python
-loader) it starts one real `tensorboard` over one logdir holding the same meshes (100k and 1M
-vertices, twice as many faces, RGB colours) logged by `tb_mesh_plugin.summary.mesh` and by
+test-setup`); `--parts`, `--sizes` and `--loaders` run a part of it (e.g. `--parts fetch memory --sizes 1M`),
+`--logdir DIR` writes the logdir once and reuses it. For each loader (`--load_fast=true`, RustBoard,
+and `--load_fast=false`, the Python loader) it starts one real `tensorboard` over one logdir holding the
+same meshes (100k and 1M vertices, twice as many faces, RGB colours) logged by `tb_mesh_plugin.summary.mesh` and by
 `tensorboard.plugins.mesh.summary_v2.mesh`, and measures the time and bytes to fetch one step:
 
 - ours, first read: `data/plugin/mesh3d/mesh` (one request, our wire format), each time a step the
@@ -37,7 +38,6 @@ Prints a markdown table and writes bench/results/dashboard.json. Times are media
 
 import argparse
 import concurrent.futures
-import contextlib
 import json
 import os
 import pathlib
@@ -56,7 +56,7 @@ from tensorboard.plugins.mesh import summary_v2 as mesh_summary
 
 from bench import report
 from bench.measure import machine
-from demo import headless_chromium, tensorboard_process
+from demo import data_providers, headless_chromium, tensorboard_process
 from demo.sample_logdir import twisted_torus
 from tb_mesh_plugin import response_cache, summary
 
@@ -72,6 +72,8 @@ TARGETS = {
 }
 CACHE_MB = 64
 SPLITS = (1, 2, 4, 8, 16)  # blobs per step in the split-blob prototype
+LOADERS = {"rustboard": ("RustBoard", "true"), "python": ("Python loader", "false")}  # name, --load_fast
+PARTS = ("memory", "fetch", "split", "browser")
 
 
 def write_logdir(logdir):
@@ -356,26 +358,6 @@ def browser_measurements(url, repeats):
     return results
 
 
-@contextlib.contextmanager
-def _rustboard_data_server(logdir):
-    """A RustBoard data server over `logdir` keeping every step; yields its data provider."""
-    from tensorboard.data import server_ingester
-    from tensorboard.util import grpc_util
-
-    ingester = server_ingester.SubprocessServerDataIngester(
-        server_ingester.get_server_binary(),
-        str(logdir),
-        reload_interval=0,
-        channel_creds_type=grpc_util.ChannelCredsType.LOCAL,
-        samples_per_plugin={"split_probe": 0},
-    )
-    ingester.start()
-    try:
-        yield ingester.data_provider
-    finally:
-        ingester._stdin_handle.close()  # the server runs with --die-after-stdin: this stops it
-
-
 def _read_split_steps(data_provider, repeats, step_bytes):
     """{k: median ms} to read each step of tags `parts{k}` through `data_provider`, its k blobs at once."""
     from tensorboard import context
@@ -408,8 +390,6 @@ def split_blob_probe(tmp, step_bytes, repeats):
     """Per loader, {k: median ms} to read one step of `step_bytes` bytes stored as k blobs, read k at once."""
     from tensorboard.compat.proto import summary_pb2
 
-    from tests.tb_mesh_plugin.logdir_reading import python_data_provider
-
     logdir = pathlib.Path(tmp) / "split"
     data = np.random.default_rng(1).bytes(step_bytes)
     plugin_data = summary_pb2.SummaryMetadata.PluginData(plugin_name="split_probe")
@@ -422,9 +402,9 @@ def split_blob_probe(tmp, step_bytes, repeats):
             for step in range(repeats):
                 parts = tf.constant([data[i * part : (i + 1) * part] for i in range(k)])
                 tf.summary.write(f"parts{k}", parts, step=step, metadata=blob_sequence)
-    with _rustboard_data_server(logdir) as data_provider:
+    with data_providers.rustboard_data_provider(logdir, {"split_probe": 0}) as data_provider:
         result = {"RustBoard": _read_split_steps(data_provider, repeats, step_bytes)}
-    python_loader = python_data_provider(logdir, {"split_probe": 0})
+    python_loader = data_providers.python_data_provider(logdir, {"split_probe": 0})
     result["Python loader"] = _read_split_steps(python_loader, repeats, step_bytes)
     return result
 
@@ -432,59 +412,69 @@ def split_blob_probe(tmp, step_bytes, repeats):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--parts", nargs="+", choices=PARTS, default=PARTS, help="what to measure (default: all)")
+    parser.add_argument("--sizes", nargs="+", choices=list(SIZES), default=list(SIZES), help="meshes to fetch")
+    parser.add_argument("--loaders", nargs="+", choices=list(LOADERS), default=list(LOADERS))
     parser.add_argument("--no-browser", action="store_true", help="skip the measurements in headless Chromium")
+    parser.add_argument("--logdir", type=pathlib.Path, help="the benchmark logdir: written if missing, else reused")
+    parser.add_argument("--output", type=pathlib.Path, default=RESULTS, help="the JSON report")
     args = parser.parse_args()
+    parts = set(args.parts) - ({"browser"} if args.no_browser else set())
 
     measured = {"machine": machine(), "targets": TARGETS, "fetch": {}, "cache_memory": {}, "browser": None}
     tags = {("mesh", f"ours/{size}"): range(STEPS) for size in SIZES}
     tags.update({("builtin_mesh", f"builtin/{size}"): range(STEPS) for size in SIZES})
     with tempfile.TemporaryDirectory() as tmp:
-        logdir = pathlib.Path(tmp) / "logs"
-        print("writing the benchmark logdir ...", file=sys.stderr)
-        write_logdir(logdir)
-        for load_fast in ("true", "false"):
-            loader = "RustBoard" if load_fast == "true" else "Python loader"
+        logdir = args.logdir or pathlib.Path(tmp) / "logs"
+        if not logdir.exists():
+            print("writing the benchmark logdir ...", file=sys.stderr)
+            write_logdir(logdir)
+        for loader, load_fast in (LOADERS[name] for name in args.loaders):
             flags = (f"--load_fast={load_fast}", "--samples_per_plugin=mesh3d=0")
-            for budget in (0, CACHE_MB):  # the cache off, then on: the difference in RSS is what it holds
+            for budget in (0, CACHE_MB) if "memory" in parts else ():  # the difference in RSS: what the cache holds
                 os.environ[response_cache.ENVIRONMENT_VARIABLE] = str(budget)
                 with tensorboard_process.tensorboard(logdir, *flags) as server:
-                    url = server.url
-                    _wait_loaded(url)
-                    measured["cache_memory"][f"{loader}, {budget} MiB"] = cache_memory(url, tags)
+                    _wait_loaded(server.url)
+                    measured["cache_memory"][f"{loader}, {budget} MiB"] = cache_memory(server.url, tags)
+            if not parts & {"fetch", "browser"}:
+                continue
             os.environ[response_cache.ENVIRONMENT_VARIABLE] = str(CACHE_MB)
             with tensorboard_process.tensorboard(logdir, *flags) as server:
-                url = server.url
-                _wait_loaded(url)
-                for size, rings in SIZES.items():
-                    row = {"raw_bytes": raw_bytes(rings)}
-                    for name, fetch in fetch_cases(url, size, STEPS - 1).items():
+                _wait_loaded(server.url)
+                for size in args.sizes if "fetch" in parts else ():
+                    row = {"raw_bytes": raw_bytes(SIZES[size]), "load_average": os.getloadavg()}
+                    for name, fetch in fetch_cases(server.url, size, STEPS - 1).items():
                         repeats = 1 if name == "built-in mesh plugin" and size == "1M" else args.repeats
                         row[name] = timed(fetch, repeats)
                         print(f"{loader} {size} {name}: {row[name]}", file=sys.stderr)
+                    row["load_average_after"] = os.getloadavg()
                     measured["fetch"][f"{loader} {size}"] = row
-                if load_fast == "true" and not args.no_browser:
-                    measured["browser"] = browser_measurements(url, args.repeats)
-        print("split-blob prototype ...", file=sys.stderr)
-        step_bytes = measured["fetch"][f"RustBoard {list(SIZES)[-1]}"]["ours"]["bytes"]
-        measured["split_blob_probe_ms"] = split_blob_probe(tmp, step_bytes, max(5, 2 * args.repeats))
-    report.write_json(RESULTS, measured)
+                if load_fast == "true" and "browser" in parts:
+                    measured["browser"] = browser_measurements(server.url, args.repeats)
+        if "split" in parts:
+            print("split-blob prototype ...", file=sys.stderr)
+            fetched = measured["fetch"].get(f"RustBoard {list(SIZES)[-1]}")
+            step_bytes = fetched["ours"]["bytes"] if fetched else raw_bytes(SIZES[list(SIZES)[-1]])
+            measured["split_blob_probe_ms"] = split_blob_probe(tmp, step_bytes, max(5, 2 * args.repeats))
+    report.write_json(args.output, measured)
     print_tables(measured)
 
 
 def print_tables(measured):
     print(
         "| loader, mesh | ours, first read (server) | repeat (server) | 304 (server) | ours (built-in summaries) "
-        "| built-in mesh plugin | speed-up, first read | bytes / raw arrays |"
+        "| built-in mesh plugin | speed-up, first read | bytes / raw arrays | load average |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for key, row in measured["fetch"].items():
         ours, theirs = row["ours"], row["built-in mesh plugin"]
         cell = lambda r: f"{r['seconds'] * 1000:.0f} ms, {r['bytes'] / 2**20:.1f} MiB"  # noqa: E731
         timing = lambda r: f"{r['seconds'] * 1000:.1f} ms ({r['server_ms']:.1f} ms)"  # noqa: E731
+        load = lambda r: f"{r['load_average'][0]:.1f}–{r['load_average_after'][0]:.1f}"  # noqa: E731
         print(
             f"| {key} | {timing(ours)} | {timing(row['ours, repeat'])} | {timing(row['ours, 304'])} | "
             f"{cell(row['ours (built-in summaries)'])} | {cell(theirs)} | {theirs['seconds'] / ours['seconds']:.0f}× | "
-            f"{ours['bytes'] / row['raw_bytes']:.4f} |"
+            f"{ours['bytes'] / row['raw_bytes']:.4f} | {load(row)} |"
         )
     print("\n| loader, cache budget | distinct bodies read | tensorboard RSS before | at most while reading | after |")
     print("|---|---|---|---|---|")
@@ -494,12 +484,20 @@ def print_tables(measured):
             f"| {key} | {m['distinct_mib_read']:.0f} MiB | {m['rss_before_mib']:.0f} MiB | "
             f"{grown(m['rss_peak_mib'])} | {grown(m['rss_after_mib'])} |"
         )
-    probe = measured["split_blob_probe_ms"]
+    probe = measured.get("split_blob_probe_ms")
+    if probe:
+        print_split_probe(probe)
+    print_browser(measured["browser"])
+
+
+def print_split_probe(probe):
     print("\n| one 1M-vertex step stored as k blobs, read at once | " + " | ".join(f"k = {k}" for k in SPLITS) + " |")
     print("|---|" + "---|" * len(SPLITS))
     for loader, times in probe.items():
         print(f"| {loader}, read_blob (median) | " + " | ".join(f"{times[k]:.0f} ms" for k in SPLITS) + " |")
-    browser = measured["browser"]
+
+
+def print_browser(browser):
     if not browser:
         return
     if "skipped" in browser:

@@ -13,11 +13,13 @@ the FarmHash Fingerprint64 of the rest of the sample. TensorFlow computes it in 
 read as before.
 """
 
+import ctypes
 import dataclasses
 import json
 import math
 
 import farmhash
+import numpy as np
 from tensorboard.compat.proto import types_pb2
 
 from tb_mesh_plugin import metadata, schema, tensor_proto
@@ -64,14 +66,43 @@ def checksummed_bytes(serialized):
     return _CHECKSUM_KEY + farmhash.fingerprint64(serialized).to_bytes(8, "little") + serialized
 
 
+def _fingerprint64_of_buffer():
+    """FarmHash Fingerprint64 of any contiguous buffer without copying it, or None where it cannot be had.
+
+    `farmhash.fingerprint64` takes only `bytes`, so hashing the part of a blob after its checksum field
+    would copy the whole sample. Its extension module also exports the C++ function it wraps,
+    `util::Fingerprint64(const char *, size_t)`; called through ctypes (which releases the GIL) it reads
+    the buffer in place. It is used only if it agrees with `farmhash.fingerprint64`.
+    """
+    try:
+        function = ctypes.CDLL(farmhash.__file__)["_ZN4util13Fingerprint64EPKcm"]
+    except (OSError, AttributeError, TypeError):
+        return None
+    function.restype, function.argtypes = ctypes.c_uint64, (ctypes.c_void_p, ctypes.c_size_t)
+
+    def fingerprint64(buffer):
+        array = np.frombuffer(buffer, np.uint8)
+        return function(array.ctypes.data, array.size)
+
+    probe = bytes(range(256)) * 5
+    return fingerprint64 if fingerprint64(memoryview(probe)[3:]) == farmhash.fingerprint64(probe[3:]) else None
+
+
+_FINGERPRINT64 = _fingerprint64_of_buffer() or (lambda buffer: farmhash.fingerprint64(bytes(buffer)))
+
+
 def _verified(blob):
-    """The serialized sample inside a stored blob (bytes), its checksum verified if it has one."""
+    """The serialized sample inside a stored blob (bytes-like), its checksum verified if it has one.
+
+    Returns a view of `blob`, never a copy.
+    """
+    blob = memoryview(blob).cast("B") if not isinstance(blob, memoryview) or blob.format != "B" else blob
     if blob[: len(_CHECKSUM_KEY)] == _CHECKSUM_KEY:
         if len(blob) < _CHECKSUM_SIZE:
             raise CorruptSampleError(f"sample of {len(blob)} bytes is shorter than its checksum field")
         stored = int.from_bytes(blob[len(_CHECKSUM_KEY) : _CHECKSUM_SIZE], "little")
-        payload = bytes(blob[_CHECKSUM_SIZE:])
-        if farmhash.fingerprint64(payload) != stored:
+        payload = blob[_CHECKSUM_SIZE:]
+        if _FINGERPRINT64(payload) != stored:
             raise ChecksumMismatchError(
                 "its checksum does not match: the stored bytes were changed after they were written "
                 "(a damaged disk or file); log the step again"

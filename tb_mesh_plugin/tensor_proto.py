@@ -83,3 +83,16 @@ def parse_tensor(raw):
         elif number == 8 and wire_type == 2:
             strings.append(value)
     return Tensor(dtype, shape, content, strings)
+
+
+def bytes_field(raw, number):
+    """A view of bytes field `number` of a serialized message (the last one, as protobuf reads it), or b"".
+
+    Raises `ProtoError`.
+    """
+    data = memoryview(raw).cast("B") if not isinstance(raw, memoryview) or raw.format != "B" else raw
+    found = data[0:0]
+    for field, wire_type, value in _fields(data):
+        if field == number and wire_type == 2:
+            found = value
+    return found

@@ -15,8 +15,8 @@ def _aligned(n):
     return -(-n // _ALIGN) * _ALIGN
 
 
-def encode(header, buffers):
-    """Encodes a header dict and buffers into one response body.
+def encode_parts(header, buffers):
+    """Encodes a header dict and buffers into the parts of one response body, without copying the buffers.
 
     Args:
       header: JSON-serialisable dict of header fields (without "buffers").
@@ -24,7 +24,8 @@ def encode(header, buffers):
         `dtype` is one of `schema.WIRE_DTYPES`.
 
     Returns:
-      bytes: prefix, JSON header, then each buffer at a 4-byte-aligned offset.
+      A list of bytes-like parts whose concatenation is the body: the prefix and JSON header, then each
+      buffer's data (the objects given) at a 4-byte-aligned offset, after its padding.
     """
     # The offsets are part of the header, so its length and the offsets are solved together.
     data_start = _aligned(_PREFIX.size)
@@ -40,13 +41,19 @@ def encode(header, buffers):
         if needed == data_start:
             break
         data_start = needed
-    chunks = [_PREFIX.pack(MAGIC, VERSION, len(header_bytes)), header_bytes]
+    parts = [_PREFIX.pack(MAGIC, VERSION, len(header_bytes)) + header_bytes]
     position = _PREFIX.size + len(header_bytes)
     for entry, (_, _, _, data) in zip(entries, buffers):
-        chunks.append(b"\0" * (entry["offset"] - position))
-        chunks.append(data)
+        if entry["offset"] > position:
+            parts.append(b"\0" * (entry["offset"] - position))
+        parts.append(data)
         position = entry["offset"] + len(data)
-    return b"".join(chunks)
+    return parts
+
+
+def encode(header, buffers):
+    """Encodes a header dict and buffers (as for `encode_parts`) into one response body (bytes)."""
+    return b"".join(encode_parts(header, buffers))
 
 
 def decode(body):

@@ -1,30 +1,6 @@
 """Reading logdirs back through TensorBoard's own data provider, as the plugin does."""
 
-
-def python_data_provider(logdir, sampling_hints=None):
-    """TensorBoard's Python-loader data provider over `logdir`.
-
-    Without `sampling_hints` every step of mesh3d summaries is loaded; with them, steps are kept as
-    `tensorboard --samples_per_plugin=...` keeps them (10 per tag unless a hint says otherwise).
-    """
-    from tensorboard.backend.event_processing import (
-        data_ingester,
-        data_provider,
-        event_accumulator,
-        plugin_event_multiplexer,
-    )
-
-    if sampling_hints is None:
-        guidance = {"tensor_size_guidance": {"mesh3d": 0}}
-    else:
-        guidance = {
-            "size_guidance": event_accumulator.DEFAULT_SIZE_GUIDANCE,
-            "tensor_size_guidance": {**data_ingester.DEFAULT_TENSOR_SIZE_GUIDANCE, **sampling_hints},
-        }
-    multiplexer = plugin_event_multiplexer.EventMultiplexer(**guidance)
-    multiplexer.AddRunsFromDirectory(str(logdir))
-    multiplexer.Reload()
-    return data_provider.MultiplexerDataProvider(multiplexer, str(logdir))
+from demo.data_providers import python_data_provider
 
 
 def read_logdir(logdir):

@@ -2,10 +2,11 @@
 
 import threading
 
+import numpy as np
 import pytest
 
 from tb_mesh_plugin import response_cache
-from tb_mesh_plugin.response_cache import ResponseCache
+from tb_mesh_plugin.response_cache import Body, ResponseCache
 
 
 def test_a_kept_body_is_returned_and_counted():
@@ -114,3 +115,50 @@ def test_many_threads_keep_the_byte_count_exact_and_within_budget():
 def test_the_budget_comes_from_the_environment(value, megabytes):
     environ = {} if value is None else {response_cache.ENVIRONMENT_VARIABLE: value}
     assert response_cache.capacity_from_environment(environ) == int(megabytes * 2**20)
+
+
+def test_a_body_keeps_views_of_a_buffer_it_mostly_shows_and_counts_that_buffer_whole():
+    blob = bytes(range(256)) * 40
+    body = Body([b"head", memoryview(blob)[13:5000], b"\0\0", memoryview(blob)[5000:]])
+    assert [part.obj is blob for part in body.parts if isinstance(part, memoryview)] == [True, True]
+    assert body.held_bytes == 4 + len(blob) + 2 and len(body) == 4 + len(blob) - 13 + 2
+    assert bytes(body) == b"head" + blob[13:5000] + b"\0\0" + blob[5000:]
+
+
+def test_a_body_copies_small_views_so_it_never_keeps_a_large_buffer_alive():
+    blob = bytes(10_000)
+    rows = np.arange(3000, dtype=np.float32).reshape(1000, 3)
+    body = Body([memoryview(blob)[100:148], rows[:10].data, np.frombuffer(blob, np.uint8)[:8].data])
+    assert all(isinstance(part, bytes) for part in body.parts)
+    assert body.held_bytes == len(body) == 48 + 120 + 8
+    assert bytes(body) == blob[100:148] + rows[:10].tobytes() + blob[:8]
+
+
+def test_a_body_is_sent_in_bytes_chunks_of_about_the_chunk_size():
+    data = np.random.default_rng(0).bytes(3 * response_cache.CHUNK_BYTES + 5)
+    body = Body([b"head", memoryview(data)[1:], b"tail"])
+    chunks = list(body.chunks())
+    assert all(type(chunk) is bytes and len(chunk) < 2 * response_cache.CHUNK_BYTES for chunk in chunks)
+    assert len(chunks) == 4 and b"".join(chunks) == b"head" + data[1:] + b"tail"
+
+
+def test_the_cache_counts_the_memory_a_body_keeps_alive_not_its_length():
+    blob = bytes(1000)
+    cache = ResponseCache(1500)
+    cache.put("full", Body([memoryview(blob)[100:]]))  # 900 bytes long, keeps 1000 alive
+    assert cache.size == 1000
+    cache.put("other", Body([memoryview(bytes(600))[1:]]))
+    assert cache.get("full") is None and cache.size == 600
+
+
+def test_each_miss_returns_freed_memory_to_the_system_and_a_hit_does_not():
+    calls = []
+    cache = ResponseCache(100, trim=calls.append)
+    cache.get_or_create("k", lambda: b"body")
+    cache.get_or_create("k", lambda: b"body")  # a hit: nothing was freed
+    cache.get_or_create("j", lambda: b"other")
+    assert calls == [0, 0]
+
+
+def test_the_cache_finds_glibcs_malloc_trim_here():
+    assert response_cache._MALLOC_TRIM is not None and response_cache._MALLOC_TRIM(0) in (0, 1)

@@ -1,14 +1,22 @@
 """Serving steps: the response cache, HTTP validators, stored checksums, strict integer parameters and
 listings that survive one bad summary, through TensorBoard's WSGI app over real logdirs."""
 
+import argparse
 import json
 
+import farmhash
 import numpy as np
 import pytest
 import tensorflow as tf
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tensorboard import context as tb_context
+from tensorboard import errors
 from tensorboard.plugins.mesh import summary_v2 as mesh_summary
+from tensorboard.util.grpc_util import ChannelCredsType
 
-from tb_mesh_plugin import storage, summary, wire
+from demo import data_providers, tensorboard_process
+from tb_mesh_plugin import plugin, storage, summary, wire
 from tests.tb_mesh_plugin.event_file_editing import flip_byte_after
 from tests.tb_mesh_plugin.logdir_reading import make_client
 from tests.tb_mesh_plugin.test_plugin import summary_metadata_with_content
@@ -155,3 +163,36 @@ def test_a_checksummed_sample_round_trips_and_any_flipped_byte_is_caught():
             storage._verified(bytes(damaged))
     with pytest.raises(storage.CorruptSampleError, match="neither a checksum"):
         storage._verified(b"\x00" + blob[1:])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.binary(min_size=0, max_size=3000), st.integers(0, 40))
+def test_the_checksum_is_computed_on_a_view_of_the_blob_as_farmhash_computes_it(data, offset):
+    assert storage._FINGERPRINT64(memoryview(data)[offset:]) == farmhash.fingerprint64(data[offset:])
+
+
+def test_verifying_a_sample_does_not_copy_it():
+    blob = storage.checksummed(tf.io.serialize_tensor(tf.constant(["{}", "x" * 1000]))).numpy()
+    payload = storage._verified(blob)
+    assert isinstance(payload, memoryview) and payload.obj is blob and payload == blob[13:]
+
+
+def test_rustboard_blobs_joined_as_sent_equal_the_data_providers_own(tmp_path):
+    points = np.random.default_rng(6).normal(size=(800_000, 3)).astype(np.float32)  # 9.6 MB: two messages
+    write_points(tmp_path, points)
+    ctx = tb_context.RequestContext()
+    with data_providers.rustboard_data_provider(tmp_path, {"mesh3d": 0}) as provider:
+
+        def blob_key():
+            data = provider.read_blob_sequences(ctx, experiment_id="", plugin_name="mesh3d", downsample=10)
+            return data.get("run", {}).get("cloud", [None])[0] and data["run"]["cloud"][0].values[0].blob_key
+
+        key = tensorboard_process.wait_until(blob_key, 60, "RustBoard to load the step")
+        read_blob = plugin._rustboard_blob_reader(provider, argparse.Namespace(grpc_creds_type=ChannelCredsType.LOCAL))
+        blob = read_blob(key)
+        assert blob == provider.read_blob(ctx, blob_key=key) and isinstance(blob, bytes)
+        served = np.frombuffer(storage.decode_sample(blob).arrays["vertices"].data, "<f4")
+        np.testing.assert_array_equal(served, points.ravel())
+        with pytest.raises(errors.InvalidArgumentError):
+            read_blob("not a blob key")
+    assert plugin._rustboard_blob_reader(provider, argparse.Namespace()) is None
