@@ -6,13 +6,16 @@ Run with `python -m bench.self_supervised [--steps N] [--train-images N] [--skip
    90 and 180, each in its own process, `--steps` steps (default: the demo's default budget);
    with `--ablation` also the self-supervised run at 90 with one hypothesis and with the plain
    (single-scale) image loss. Held-out median and mean rotation error, share under 5 and 15
-   degrees, translation error (fraction of the camera distance), seconds.
-2. Throughput: training images per second at global batch 8, 32 and 64 (self-supervised, 4
-   hypotheses, 64x64), with the share of a step spent rendering (forward + backward of the
-   renderer on the same batch of posed meshes, timed alone); the renderer's forward + backward
-   per image for 32 images; and batch 32 on 1 and 2 logical CPU devices. Each set-up runs in its
-   own process (logical devices are fixed when TensorFlow starts).
-3. Two workers on loopback (MultiWorkerMirroredStrategy) against one process on the same global
+   degrees, translation error (fraction of the camera distance), seconds; the same after the
+   demo's render-and-compare refinement.
+2. Refinement's reach: held-out images, refinement started at their true pose turned by 15 to 90
+   degrees about random axes; the median error and share under 5 degrees afterwards.
+3. Throughput: training images per second at global batch 8, 32 and 64 (self-supervised, 4
+   hypotheses, 64x64), with the share of a step spent rendering (the renderer alone on the same
+   batch: the K forward renders that pick the winner and the winner's forward + backward); the
+   renderer's forward + backward per image for 32 images; and batch 32 on 1 and 2 logical CPU
+   devices. Each set-up runs in its own process (logical devices are fixed when TensorFlow starts).
+4. Two workers on loopback (MultiWorkerMirroredStrategy) against one process on the same global
    batch: the first step's loss.
 
 Prints markdown tables and writes bench/results/self_supervised.json.
@@ -29,6 +32,7 @@ import tempfile
 import time
 
 from bench.measure import machine
+from demo.self_supervised import cli
 
 RESULTS = pathlib.Path(__file__).resolve().parent / "results" / "self_supervised.json"
 BATCHES = (8, 32, 64)
@@ -89,20 +93,24 @@ def throughput_in_process(cpu_devices, batches):
         trainer = training.Trainer(strategy, model, renderer, optimizer, batch, lambda x: (data.as_float(x),))
         iterator = iter(training.distributed_batches(strategy, (images.train[:batch],), batch, seed=0))
         step_seconds = _median(lambda: trainer.step(iterator))
-        rotations, translations, _ = model(data.as_float(images.train[:batch]))
-        posed = data.pose_vertices(
-            renderer.vertices, tf.reshape(rotations, [-1, 3, 3]), tf.reshape(translations, [-1, 3])
-        )
-        target = tf.repeat(data.as_float(images.train[:batch]), 4, axis=0)
+        batch_images = data.as_float(images.train[:batch])
+        rotations, translations, _ = model(batch_images)
 
         @tf.function
-        def render_and_back(posed):
+        def render_as_the_step_does(images, rotations, translations):
+            losses = renderer.hypothesis_losses(images, rotations, translations)
+            best = tf.argmin(losses, axis=-1, output_type=tf.int32)
+            winner = [tf.gather(values, best, batch_dims=1) for values in (rotations, translations)]
             with tf.GradientTape() as tape:
-                tape.watch(posed)
-                loss = tf.reduce_sum(objectives.image_distance(renderer.render(posed), target, "pyramid"))
-            return tape.gradient(loss, posed)
+                tape.watch(winner)
+                loss = tf.reduce_sum(renderer.pose_losses(images, *winner))
+            return tape.gradient(loss, winner)
 
-        render_seconds = _median(lambda: render_and_back(posed)) if cpu_devices == 1 else None
+        render_seconds = (
+            _median(lambda: render_as_the_step_does(batch_images, rotations, translations))
+            if cpu_devices == 1
+            else None
+        )
         rows.append(
             {
                 "batch": batch,
@@ -110,7 +118,6 @@ def throughput_in_process(cpu_devices, batches):
                 "step_seconds": step_seconds,
                 "images_per_second": batch / step_seconds,
                 "renderer_share": None if render_seconds is None else render_seconds / step_seconds,
-                "renderer_ms_per_image": None if render_seconds is None else 1000 * render_seconds / (4 * batch),
             }
         )
     return rows
@@ -155,6 +162,37 @@ def renderer_amortisation():
     return 1000 * _median(lambda: render_and_back(posed)) / 32
 
 
+def refinement_reach(offsets=(15, 30, 45, 60, 90), count=128):
+    """Refinement from held-out true poses turned by each of `offsets` degrees about random axes."""
+    import numpy as np
+    import tensorflow as tf
+
+    from demo.self_supervised import data, evaluation, objectives, refinement
+    from graphics_ops.transformation import rotation_matrix_3d
+
+    shape = data.load_shape("fish")
+    renderer = objectives.SelfSupervised(shape, 64)
+    images, poses = data.make(shape, 3, 4, count, 90.0, 64)
+    rng = np.random.default_rng(3)
+    refine = tf.function(lambda *args: refinement.refine(renderer, *args, refinement.STEPS))
+    rows = []
+    for offset in offsets:
+        axes = rng.normal(size=(count, 3))
+        axes /= np.linalg.norm(axes, axis=1, keepdims=True)
+        turns = rotation_matrix_3d.from_axis_angle(axes, np.full((count, 1), np.radians(offset))).numpy()
+        start = (turns @ poses.held_out_rotations).astype(np.float32)
+        rotations, _ = refine(data.as_float(images.held_out), start, poses.held_out_translations)
+        errors = evaluation.rotation_errors(rotations.numpy(), poses.held_out_rotations)
+        rows.append(
+            {
+                "offset_degrees": offset,
+                "median_degrees": float(np.median(errors)),
+                "share_under_5": float(np.mean(errors < 5)),
+            }
+        )
+    return rows
+
+
 def workers_against_one_process(directory):
     """First-step loss of 2 loopback workers and of one process on the same global batch of 8."""
     from demo.self_supervised import cluster_probe
@@ -189,17 +227,31 @@ def _format(value, digits=1, percent=False):
     return f"{100 * value:.{digits}f}%" if percent else f"{value:.{digits}f}"
 
 
+def _errors(result):
+    return (
+        f"{result['median_rotation_error_degrees']:.1f}° | {result['mean_rotation_error_degrees']:.1f}° | "
+        f"{_format(result['share_under_5_degrees'], 0, True)} | {_format(result['share_under_15_degrees'], 0, True)} | "
+        f"{_format(result['translation_error'], 1, True)} | "
+    )
+
+
 def print_tables(report):
     if report.get("accuracy"):
-        print("| run | max angle | median rotation error | mean | < 5° | < 15° | translation error | steps | seconds |")
-        print("|---|---|---|---|---|---|---|---|---|")
+        print(
+            "| run | max angle | median rotation error | mean | < 5° | < 15° | translation error | "
+            "refined: median | mean | < 5° | < 15° | translation error | steps | seconds |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for row in report["accuracy"]:
-            print(
-                f"| {row['run']} | {row['max_angle_degrees']:g}° | {row['median_rotation_error_degrees']:.1f}° | "
-                f"{row['mean_rotation_error_degrees']:.1f}° | {_format(row['share_under_5_degrees'], 0, True)} | "
-                f"{_format(row['share_under_15_degrees'], 0, True)} | {_format(row['translation_error'], 1, True)} | "
-                f"{row['steps']} | {row['seconds']:.0f} |"
-            )
+            print(f"| {row['run']} | {row['max_angle_degrees']:g}° | " + _errors(row) + _errors(row["refined"]), end="")
+            print(f"{row['steps']} | {row['seconds']:.0f} |")
+        print()
+    if report.get("refinement_reach"):
+        print("| refinement started this far from the true pose | median error after | < 5° after |")
+        print("|---|---|---|")
+        for row in report["refinement_reach"]:
+            share = _format(row["share_under_5"], 0, True)
+            print(f"| {row['offset_degrees']}° | {row['median_degrees']:.1f}° | {share} |")
         print()
     print("| global batch | logical CPU devices | images/s | share of the step in the renderer |")
     print("|---|---|---|---|")
@@ -219,7 +271,9 @@ def print_tables(report):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--steps", type=int, default=500, help="training steps of each accuracy run (default 500)")
+    parser.add_argument(
+        "--steps", type=int, default=cli.DEFAULTS["steps"], help="training steps of each accuracy run (the demo's)"
+    )
     parser.add_argument("--train-images", type=int, default=4096, help="of each accuracy run (default 4096)")
     parser.add_argument("--skip-accuracy", action="store_true", help="only throughput and the cluster check")
     parser.add_argument("--ablation", action="store_true", help="also K=1 and the plain loss at 90°")
@@ -234,6 +288,7 @@ def main(argv=None):
         report["throughput"] = throughput(1, BATCHES) + throughput(2, [32])
         report["renderer_ms_per_image"] = renderer_amortisation()
         report["two_workers"] = workers_against_one_process(directory)
+        report["refinement_reach"] = refinement_reach()
         if not arguments.skip_accuracy:
             report["accuracy"] = accuracy(directory, arguments.steps, arguments.train_images, arguments.ablation)
     report["load_average_after"] = os.getloadavg()

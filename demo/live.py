@@ -12,7 +12,12 @@ import argparse
 import pathlib
 import shutil
 
-from demo import pose_fit, sample_logdir, tensorboard_process
+from demo import xla_cache
+
+if __name__ == "__main__":
+    xla_cache.enable()  # before pose_fit imports TensorFlow
+
+from demo import pose_fit, sample_logdir, tensorboard_process  # noqa: E402
 
 
 def main(argv=None):

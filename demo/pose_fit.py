@@ -22,13 +22,11 @@ import os
 import sys
 import time
 
+from demo import xla_cache
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-# Keep XLA's compiled executables between runs (the first run compiles for about 20 s).
-_XLA_CACHE = os.path.join(os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "tb-mesh-plugin", "xla")
-if "tf_xla_persistent_cache_directory" not in os.environ.get("TF_XLA_FLAGS", ""):
-    os.environ["TF_XLA_FLAGS"] = (
-        f"{os.environ.get('TF_XLA_FLAGS', '')} --tf_xla_persistent_cache_directory={_XLA_CACHE}"
-    )
+if __name__ == "__main__":
+    xla_cache.enable()
 
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402

@@ -21,7 +21,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from demo.self_supervised import cluster  # noqa: E402
 
 DEFAULTS = {
-    "steps": 500,
+    "steps": 1500,
     "batch": 32,
     "learning_rate": 1e-3,
     "hypotheses": 4,

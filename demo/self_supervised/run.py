@@ -56,7 +56,7 @@ def _checkpoint_directory(logdir, chief):
 
 def train(
     logdir,
-    steps=500,
+    steps=1500,
     seed=0,
     max_angle=90.0,
     supervised=False,
@@ -123,7 +123,7 @@ def train(
     watch = evaluation.Watch(model, renderer, images.held_out, poses.held_out_rotations, poses.held_out_translations)
     predictor = evaluation.pose_predictor(model)
     bar = pose_fit.Progress(steps, progress and chief)
-    held_out, losses, interrupted, last_logged = None, [], False, None
+    held_out, refined, losses, interrupted, completed, last_logged = None, None, [], False, False, None
     interval_begin, interval_steps = time.perf_counter(), 0
 
     def log(step):
@@ -157,6 +157,7 @@ def train(
                     bar.update(
                         step, losses[-1], held_out["median_rotation_error_degrees"], held_out["translation_error"]
                     )
+        completed = True
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -165,9 +166,11 @@ def train(
         if done > first_step and done % checkpoint_every:
             manager.save(checkpoint_number=done)
         if chief:
-            if losses and last_logged != done - 1:
-                with writer.as_default():
+            with writer.as_default():
+                if losses and last_logged != done - 1:
                     log(done - 1)
+                if completed and refine_steps > 0:
+                    refined = refine_held_out(model, renderer, images, poses, refine_steps, done - 1)
             writer.close()
         else:
             shutil.rmtree(checkpoint_directory, ignore_errors=True)
@@ -175,17 +178,6 @@ def train(
         held_out = evaluation.evaluate(
             predictor, images.held_out, poses.held_out_rotations, poses.held_out_translations
         )
-    refined = None
-    if refine_steps > 0 and chief:
-        refined = evaluation.evaluate(
-            refinement.refined_predictor(model, renderer, refine_steps),
-            images.held_out,
-            poses.held_out_rotations,
-            poses.held_out_translations,
-        )
-        with tf.summary.create_file_writer(logdir).as_default():
-            for name, value in refined.items():
-                tf.summary.scalar(f"held_out_refined/{name}", value, step=done - 1)
     return {
         **held_out,
         "refined": refined,
@@ -205,6 +197,19 @@ def train(
         "first_loss": losses[0] if losses else None,
         "last_loss": float(np.mean(losses[-10:])) if losses else None,
     }
+
+
+def refine_held_out(model, renderer, images, poses, steps, step):
+    """The held-out result after `steps` of render-and-compare refinement, also logged as scalars."""
+    refined = evaluation.evaluate(
+        refinement.refined_predictor(model, renderer, steps),
+        images.held_out,
+        poses.held_out_rotations,
+        poses.held_out_translations,
+    )
+    for name, value in refined.items():
+        tf.summary.scalar(f"held_out_refined/{name}", value, step=step)
+    return refined
 
 
 def summary_line(result):

@@ -12,14 +12,22 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from demo.self_supervised import cli, cluster, cluster_probe, data, objectives, run, training
+from demo.self_supervised import cli, cluster, cluster_probe, data, objectives, refinement, run, training
 from demo.self_supervised.evaluation import rotation_errors
 from demo.self_supervised.model import PoseEncoder
 from tests.tb_mesh_plugin.logdir_reading import read_logdir
 
-TINY = {"size": 32, "batch": 8, "hypotheses": 2, "train_images": 32, "held_out_images": 8, "progress": False}
+TINY = {
+    "size": 32,
+    "batch": 8,
+    "hypotheses": 2,
+    "train_images": 32,
+    "held_out_images": 8,
+    "refine_steps": 5,
+    "progress": False,
+}
 # The command line of a one-step run on a tiny data set.
-ONE_STEP_ARGUMENTS = ["--steps", "1", "--size", "32", "--train-images", "8", "--held-out-images", "4", "--batch", "8"]
+ONE_STEP_ARGUMENTS = "--steps 1 --size 32 --train-images 8 --held-out-images 4 --batch 8 --refine-steps 2".split()
 STEPS = 20
 
 
@@ -120,6 +128,10 @@ def test_a_short_run_lowers_the_loss_and_writes_every_summary(short_run):
             grad = np.frombuffer(sample.arrays["attribute/grad"].data, "<f4").reshape(vertex_count, 3)
             assert np.all(np.isfinite(grad)) and np.abs(grad).max() > 0
     assert len(meshes[("run", "pose/true")][1]) == len(logged)
+    refined = result["refined"]
+    assert refined.keys() == {key for key in result if key.startswith(("median_", "mean_", "share_", "translation_"))}
+    for name in refined:
+        assert tags.get(f"held_out_refined/{name}") == [STEPS - 1], name
 
 
 def test_resume_continues_from_the_checkpoint_step(short_run):
@@ -169,6 +181,20 @@ def test_the_winner_only_objective_has_the_loss_and_gradients_of_the_min_over_hy
         scale = np.abs(differentiable_min.numpy()).max()
         assert scale > 0
         np.testing.assert_allclose(winner_only.numpy(), differentiable_min.numpy(), atol=1e-4 * scale)
+
+
+def test_refinement_brings_turned_poses_back_without_labels():
+    shape = data.load_shape("fish")
+    renderer = objectives.SelfSupervised(shape, 32)
+    images, poses = data.make(shape, 4, 4, 16, 90.0, 32)
+    turn = data.random_rotations(np.random.default_rng(5), 16, 20.0)
+    start = (turn @ poses.held_out_rotations).astype(np.float32)
+    before = rotation_errors(start, poses.held_out_rotations)
+    refine = tf.function(lambda *args: refinement.refine(renderer, *args, 40))
+    rotations, translations = refine(data.as_float(images.held_out), start, poses.held_out_translations + 0.05)
+    after = rotation_errors(rotations.numpy(), poses.held_out_rotations)
+    assert np.median(after) < 0.5 * np.median(before)
+    assert np.all(np.isfinite(translations.numpy()))
 
 
 def test_random_rotations_stay_within_the_angle():
@@ -274,6 +300,8 @@ def test_two_workers_on_loopback_train_and_only_the_chief_writes(tmp_path):
         "2",
         "--log-every",
         "2",
+        "--refine-steps",
+        "2",
         "--no-progress",
     ]
     processes = []
@@ -292,22 +320,21 @@ def test_two_workers_on_loopback_train_and_only_the_chief_writes(tmp_path):
             "--json",
             str(tmp_path / f"worker_{index}.json"),
         ]
-        processes.append(
-            subprocess.Popen(
-                command,
-                env=dict(_environment(), TF_CONFIG=json.dumps(config)),
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
+        # Each worker's output goes to a file: a worker blocked on a full pipe would stall the other's collectives.
+        with open(tmp_path / f"worker_{index}.log", "w") as log:
+            processes.append(
+                subprocess.Popen(
+                    command, env=dict(_environment(), TF_CONFIG=json.dumps(config)), stdout=log, stderr=log
+                )
             )
-        )
     try:
-        outputs = [process.communicate(timeout=600) for process in processes]
+        for process in processes:
+            process.wait(timeout=600)
     finally:
         for process in processes:
             process.kill()
-    for process, (_, error) in zip(processes, outputs):
-        assert process.returncode == 0, error[-3000:]
+    for index, process in enumerate(processes):
+        assert process.returncode == 0, (tmp_path / f"worker_{index}.log").read_text()[-3000:]
     assert json.loads((tmp_path / "worker_0.json").read_text())["steps"] == 5
     assert not (tmp_path / "worker_1.json").exists()  # only the chief reports
     [events] = list((tmp_path / "cluster").rglob("events.out.tfevents.*"))
