@@ -13,7 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from bench import report
-from bench.measure import MODES, compiled, machine, median_seconds
+from bench.measure import machine, mode_rates
 from graphics_ops.image import pyramid, transformer
 
 RESULTS = pathlib.Path(__file__).resolve().parent / "results" / "image.json"
@@ -69,7 +69,7 @@ def run(batch, size, repeats):
     pixels = batch * size * size / 1e6
     results = {}
     for name, (function, arguments) in _cases(batch, size).items():
-        results[name] = {mode: pixels / median_seconds(compiled(function, mode), arguments, repeats) for mode in MODES}
+        results[name] = mode_rates(function, arguments, pixels, repeats)
         print(f"  {name}: " + ", ".join(f"{mode} {rate:.1f}" for mode, rate in results[name].items()), flush=True)
     return results
 

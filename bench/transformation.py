@@ -11,7 +11,7 @@ import pathlib
 import tensorflow as tf
 
 from bench import report
-from bench.measure import MODES, compiled, machine, median_seconds
+from bench.measure import machine, mode_rates
 from graphics_ops.transformation import quaternion, rotation_matrix_3d
 
 RESULTS = pathlib.Path(__file__).resolve().parent / "results" / "transformation.json"
@@ -38,10 +38,7 @@ def _cases(inputs):
 def run(size, repeats):
     """Returns {op: {mode: rotations per second}}."""
     cases = _cases(_inputs(size))
-    return {
-        name: {mode: size / median_seconds(compiled(function, mode), arguments, repeats) for mode in MODES}
-        for name, (function, arguments) in cases.items()
-    }
+    return {name: mode_rates(function, arguments, size, repeats) for name, (function, arguments) in cases.items()}
 
 
 def table(results):

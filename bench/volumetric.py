@@ -26,7 +26,7 @@ import numpy as np
 import tensorflow as tf
 
 from bench import report
-from bench.measure import MODES, compiled, machine, median_seconds
+from bench.measure import MODES, machine, mode_rates
 from graphics_ops.geometry import ray
 from graphics_ops.math import feature_representation
 from graphics_ops.rendering.volumetric import ray_radiance
@@ -83,11 +83,9 @@ def throughput(rays, repeats):
     for name, pipeline in (("quadrature", quadrature), ("NeRF step", nerf_step)):
         for samples in SAMPLES:
             function, arguments = pipeline(rays, samples)
+            rates = mode_rates(function, arguments, rays, repeats)
             row = {"pipeline": name, "samples": samples, "rays": rays}
-            for mode in MODES:
-                seconds = median_seconds(compiled(function, mode), arguments, repeats)
-                row[f"{mode}_rays_per_second"] = rays / seconds
-            results.append(row)
+            results.append({**row, **{f"{mode}_rays_per_second": rate for mode, rate in rates.items()}})
             print(f"  {name}, {samples} samples done", file=sys.stderr)
     return results
 
