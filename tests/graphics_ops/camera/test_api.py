@@ -14,6 +14,7 @@ import tensorflow as tf
 
 from graphics_ops import camera as camera_package
 from graphics_ops.camera import Camera
+from tests.graphics_ops.api_testing import public_functions
 from tests.graphics_ops.camera.camera_testing import KINDS
 from tests.graphics_ops.modes_testing import assert_unknown_batch_modes_match_eager
 from tests.graphics_ops.testing import (
@@ -163,11 +164,7 @@ def test_tensorflow_graphics_api_is_complete():
 def test_modules_export_only_declared_functions():
     for module_name in ("perspective", "orthographic", "quadratic_radial_distortion", "brown_conrady", "camera"):
         module = getattr(camera_package, module_name)
-        public = {
-            name
-            for name, value in vars(module).items()
-            if inspect.isfunction(value) and not name.startswith("_") and value.__module__ == module.__name__
-        }
+        public = public_functions(module)
         declared = set(TFG_API.get(module_name, {})) | EXTRAS.get(module_name, set())
         assert public == declared, module_name
         assert set(module.__all__) >= public, module_name

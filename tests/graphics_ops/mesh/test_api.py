@@ -14,6 +14,7 @@ import tensorflow as tf
 
 from graphics_ops import mesh
 from graphics_ops.mesh import distances, laplacian, measures, normals, sampler, triangle
+from tests.graphics_ops.api_testing import public_functions
 from tests.graphics_ops.mesh_testing import OCTAHEDRON_FACES, noisy_octahedra, reference_uniform_laplacian
 from tests.graphics_ops.modes_testing import assert_unknown_batch_modes_match_eager
 from tests.graphics_ops.testing import (
@@ -145,11 +146,7 @@ def test_modules_export_only_declared_functions():
     assert set(mesh.__all__) == set(PUBLIC)
     for module_name, declared in PUBLIC.items():
         module = getattr(mesh, module_name)
-        public = {
-            name
-            for name, value in vars(module).items()
-            if inspect.isfunction(value) and not name.startswith("_") and value.__module__ == module.__name__
-        }
+        public = public_functions(module)
         assert public == declared, module_name
 
 

@@ -12,6 +12,7 @@ import pytest
 import tensorflow as tf
 
 from graphics_ops import transformation
+from tests.graphics_ops.api_testing import public_functions
 from tests.graphics_ops.modes_testing import assert_unknown_batch_modes_match_eager
 from tests.graphics_ops.testing import (
     assert_broadcast_equals_tiled,
@@ -264,11 +265,7 @@ def test_tensorflow_graphics_api_is_complete():
 def test_modules_export_only_declared_functions():
     for module_name in transformation.__all__:
         module = getattr(transformation, module_name)
-        public = {
-            name
-            for name, value in vars(module).items()
-            if inspect.isfunction(value) and not name.startswith("_") and value.__module__ == module.__name__
-        }
+        public = public_functions(module)
         declared = set(TFG_API.get(module_name, {})) | EXTRAS.get(module_name, set())
         assert public == declared, module_name
 
