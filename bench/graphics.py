@@ -11,7 +11,6 @@ tables and writes bench/results/graphics.json:
   dense formula every tutorial writes (`reduce_min` over the full table).
 """
 
-import argparse
 import pathlib
 
 import numpy as np
@@ -122,11 +121,9 @@ def chamfer_table(results, point_count):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = report.parser(__doc__, RESULTS)
     parser.add_argument("--vertices", type=int, default=100_000, help="mesh size for the per-op table")
     parser.add_argument("--points", type=int, default=10_000, help="size of each Chamfer point set")
-    parser.add_argument("--repeats", type=int, default=9, help="timed runs per case; the median is reported")
-    parser.add_argument("--output", type=pathlib.Path, default=RESULTS)
     args = parser.parse_args()
 
     count, op_results = run_ops(args.vertices, args.repeats)

@@ -6,7 +6,6 @@ the speed-up over eager, and writes bench/results/image.json. Each mode is warme
 compiled) first.
 """
 
-import argparse
 import pathlib
 
 import numpy as np
@@ -86,11 +85,9 @@ def table(results):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = report.parser(__doc__, RESULTS, per="mode")
     parser.add_argument("--batch", type=int, default=4, help="images per call")
     parser.add_argument("--size", type=int, default=512, help="image height and width")
-    parser.add_argument("--repeats", type=int, default=9, help="timed runs per mode; the median is reported")
-    parser.add_argument("--output", type=pathlib.Path, default=RESULTS)
     args = parser.parse_args()
 
     results = run(args.batch, args.size, args.repeats)

@@ -10,7 +10,6 @@ markdown tables and writes bench/results/rendering.json. Peak memory is that of 
 allocator (see bench/measure.py).
 """
 
-import argparse
 import pathlib
 import sys
 
@@ -114,9 +113,7 @@ def modes_table(count, modes):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=9, help="timed runs per case; the median is reported")
-    parser.add_argument("--output", type=pathlib.Path, default=RESULTS)
+    parser = report.parser(__doc__, RESULTS)
     args = parser.parse_args()
 
     grid = run_grid(args.repeats)

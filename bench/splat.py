@@ -9,7 +9,6 @@ at 256² with 10k triangles in the three modes. Prints markdown tables and write
 bench/results/splat.json.
 """
 
-import argparse
 import pathlib
 import sys
 
@@ -85,9 +84,7 @@ def grid_table(rows):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=9, help="timed runs per case; the median is reported")
-    parser.add_argument("--output", type=pathlib.Path, default=RESULTS)
+    parser = report.parser(__doc__, RESULTS)
     args = parser.parse_args()
 
     grid = run_grid(args.repeats)

@@ -5,7 +5,6 @@ rotations per second and the speed-up over eager, and writes bench/results/trans
 Each mode is warmed up (traced and compiled) first; the time reported is the median of the runs.
 """
 
-import argparse
 import pathlib
 
 import tensorflow as tf
@@ -67,10 +66,8 @@ def table(results):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = report.parser(__doc__, RESULTS, per="mode")
     parser.add_argument("--size", type=int, default=1_000_000, help="rotations per call")
-    parser.add_argument("--repeats", type=int, default=9, help="timed runs per mode; the median is reported")
-    parser.add_argument("--output", type=pathlib.Path, default=RESULTS)
     args = parser.parse_args()
 
     results = run(args.size, args.repeats)

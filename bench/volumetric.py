@@ -15,7 +15,6 @@ TensorFlow's start, rendering the views and compiling): its held-out PSNR and se
 markdown tables and writes bench/results/volumetric.json.
 """
 
-import argparse
 import json
 import pathlib
 import subprocess
@@ -112,11 +111,9 @@ def throughput_table(rows):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=9, help="timed runs per case; the median is reported")
+    parser = report.parser(__doc__, RESULTS)
     parser.add_argument("--rays", type=int, default=4096, help="rays per batch")
     parser.add_argument("--demo-steps", type=int, default=None, help="steps of the demo (default: its own)")
-    parser.add_argument("--output", type=pathlib.Path, default=RESULTS)
     args = parser.parse_args()
 
     rows = throughput(args.rays, args.repeats)
