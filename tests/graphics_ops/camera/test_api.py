@@ -14,7 +14,7 @@ import tensorflow as tf
 
 from graphics_ops import camera as camera_package
 from graphics_ops.camera import Camera
-from tests.graphics_ops.api_testing import public_functions
+from tests.graphics_ops.api_testing import assert_tensorflow_graphics_signatures, public_functions
 from tests.graphics_ops.camera.camera_testing import KINDS
 from tests.graphics_ops.modes_testing import assert_unknown_batch_modes_match_eager
 from tests.graphics_ops.testing import (
@@ -150,15 +150,7 @@ def _argument_names(qualified_name):
 
 
 def test_tensorflow_graphics_api_is_complete():
-    count = 0
-    for module_name, functions in TFG_API.items():
-        module = getattr(camera_package, module_name)
-        for function_name, arguments in functions.items():
-            parameters = list(inspect.signature(getattr(module, function_name)).parameters)
-            before_name = parameters[: parameters.index("name")]
-            assert before_name == arguments, f"{module_name}.{function_name}{tuple(before_name)}"
-            count += 1
-    assert count == 14
+    assert assert_tensorflow_graphics_signatures(TFG_API, lambda name: getattr(camera_package, name)) == 14
 
 
 def test_modules_export_only_declared_functions():

@@ -12,7 +12,7 @@ import pytest
 import tensorflow as tf
 
 from graphics_ops import transformation
-from tests.graphics_ops.api_testing import public_functions
+from tests.graphics_ops.api_testing import assert_tensorflow_graphics_signatures, public_functions
 from tests.graphics_ops.modes_testing import assert_unknown_batch_modes_match_eager
 from tests.graphics_ops.testing import (
     assert_broadcast_equals_tiled,
@@ -251,15 +251,7 @@ def _tensor_argument_names(qualified_name):
 
 
 def test_tensorflow_graphics_api_is_complete():
-    count = 0
-    for module_name, functions in TFG_API.items():
-        module = getattr(transformation, module_name)
-        for function_name, arguments in functions.items():
-            parameters = list(inspect.signature(getattr(module, function_name)).parameters)
-            before_name = parameters[: parameters.index("name")] if "name" in parameters else parameters
-            assert before_name == arguments, f"{module_name}.{function_name}{tuple(before_name)}"
-            count += 1
-    assert count == 51
+    assert assert_tensorflow_graphics_signatures(TFG_API, lambda name: getattr(transformation, name)) == 51
 
 
 def test_modules_export_only_declared_functions():
