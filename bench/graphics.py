@@ -11,14 +11,13 @@ tables and writes bench/results/graphics.json:
   dense formula every tutorial writes (`reduce_min` over the full table).
 """
 
-import argparse
 import pathlib
 
 import numpy as np
 import tensorflow as tf
 
 from bench import report
-from bench.measure import MODES, compiled, machine, median_seconds, peak_memory_mib
+from bench.measure import MODES, forward_backward_timings, machine, mode_rates
 from demo.sample_logdir import twisted_torus
 from graphics_ops.camera import perspective
 from graphics_ops.mesh import distances, normals
@@ -79,10 +78,7 @@ def _chamfer_points(count):
 
 def run_ops(vertex_count, repeats):
     count, cases = _op_cases(vertex_count)
-    results = {
-        name: {mode: count / median_seconds(compiled(function, mode), arguments, repeats) for mode in MODES}
-        for name, (function, arguments) in cases.items()
-    }
+    results = {name: mode_rates(function, arguments, count, repeats) for name, (function, arguments) in cases.items()}
     return count, results
 
 
@@ -91,11 +87,7 @@ def run_chamfer(point_count, repeats):
     results = {}
     for variant in CHAMFER_VARIANTS:
         forward, forward_and_backward = _chamfer_functions(variant)
-        results[variant] = {
-            "forward_ms": 1e3 * median_seconds(forward, points, repeats),
-            "forward_backward_ms": 1e3 * median_seconds(forward_and_backward, points, repeats),
-            "peak_mib": peak_memory_mib(forward_and_backward, points),
-        }
+        results[variant] = forward_backward_timings(forward, forward_and_backward, points, repeats)
     return results
 
 
@@ -129,11 +121,9 @@ def chamfer_table(results, point_count):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = report.parser(__doc__, RESULTS)
     parser.add_argument("--vertices", type=int, default=100_000, help="mesh size for the per-op table")
     parser.add_argument("--points", type=int, default=10_000, help="size of each Chamfer point set")
-    parser.add_argument("--repeats", type=int, default=9, help="timed runs per case; the median is reported")
-    parser.add_argument("--output", type=pathlib.Path, default=RESULTS)
     args = parser.parse_args()
 
     count, op_results = run_ops(args.vertices, args.repeats)

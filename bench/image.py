@@ -6,14 +6,13 @@ the speed-up over eager, and writes bench/results/image.json. Each mode is warme
 compiled) first.
 """
 
-import argparse
 import pathlib
 
 import numpy as np
 import tensorflow as tf
 
 from bench import report
-from bench.measure import MODES, compiled, machine, median_seconds
+from bench.measure import machine, mode_rates
 from graphics_ops.image import pyramid, transformer
 
 RESULTS = pathlib.Path(__file__).resolve().parent / "results" / "image.json"
@@ -69,7 +68,7 @@ def run(batch, size, repeats):
     pixels = batch * size * size / 1e6
     results = {}
     for name, (function, arguments) in _cases(batch, size).items():
-        results[name] = {mode: pixels / median_seconds(compiled(function, mode), arguments, repeats) for mode in MODES}
+        results[name] = mode_rates(function, arguments, pixels, repeats)
         print(f"  {name}: " + ", ".join(f"{mode} {rate:.1f}" for mode, rate in results[name].items()), flush=True)
     return results
 
@@ -86,11 +85,9 @@ def table(results):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = report.parser(__doc__, RESULTS, per="mode")
     parser.add_argument("--batch", type=int, default=4, help="images per call")
     parser.add_argument("--size", type=int, default=512, help="image height and width")
-    parser.add_argument("--repeats", type=int, default=9, help="timed runs per mode; the median is reported")
-    parser.add_argument("--output", type=pathlib.Path, default=RESULTS)
     args = parser.parse_args()
 
     results = run(args.batch, args.size, args.repeats)

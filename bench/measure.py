@@ -54,3 +54,40 @@ def peak_memory_mib(function, arguments):
 def machine():
     """What the figures were measured on, for the JSON reports."""
     return {"tensorflow": tf.__version__, "platform": platform.platform(), "cpus": os.cpu_count()}
+
+
+def mode_rates(function, arguments, count, repeats):
+    """`{mode: count / seconds}`: how many items (of `count` per call) `function` handles per second in each mode."""
+    return {mode: count / median_seconds(compiled(function, mode), arguments, repeats) for mode in MODES}
+
+
+def forward_backward_timings(forward, forward_and_backward, arguments, repeats):
+    """The median times (ms) of the two `tf.function`s and the peak memory (MiB) of the second, as a dict."""
+    return {
+        "forward_ms": 1e3 * median_seconds(forward, arguments, repeats),
+        "forward_backward_ms": 1e3 * median_seconds(forward_and_backward, arguments, repeats),
+        "peak_mib": peak_memory_mib(forward_and_backward, arguments),
+    }
+
+
+def mode_timings(forward, forward_and_backward, arguments, repeats):
+    """`{mode: {"forward_ms", "forward_backward_ms"}}`: the median times of the two functions in each mode."""
+    return {
+        mode: {
+            "forward_ms": 1e3 * median_seconds(compiled(forward, mode), arguments, repeats),
+            "forward_backward_ms": 1e3 * median_seconds(compiled(forward_and_backward, mode), arguments, repeats),
+        }
+        for mode in MODES
+    }
+
+
+def l2_and_gradient(forward, target):
+    """`forward_and_backward(x)`: the mean squared difference of `forward(x)` and `target`, and its gradient."""
+
+    def forward_and_backward(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            loss = tf.reduce_mean(tf.square(forward(x) - target))
+        return loss, tape.gradient(loss, x)
+
+    return forward_and_backward

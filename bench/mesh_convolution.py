@@ -11,7 +11,6 @@ the one-off time to build the adjacency. Prints a markdown table and writes
 bench/results/mesh_convolution.json.
 """
 
-import argparse
 import pathlib
 import sys
 import time
@@ -106,10 +105,8 @@ def table(rows):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = report.parser(__doc__, RESULTS, repeats=5)
     parser.add_argument("--vertices", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--repeats", type=int, default=5, help="timed runs per case; the median is reported")
-    parser.add_argument("--output", type=pathlib.Path, default=RESULTS)
     args = parser.parse_args()
 
     rows, adjacency_seconds = run(args.vertices, args.repeats)

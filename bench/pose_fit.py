@@ -8,7 +8,6 @@ end errors, steps, seconds) and the count of fits ending under 2° of rotation e
 translation error (of the camera distance) within 90 s, and writes bench/results/pose_fit.json.
 """
 
-import argparse
 import json
 import os
 import pathlib
@@ -82,11 +81,10 @@ def table(results):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = report.parser(__doc__, RESULTS, repeats=None)
     parser.add_argument("--seeds", type=int, default=20, help="seeds 0 to N - 1")
     parser.add_argument("--start-error", type=float, default=45.0)
     parser.add_argument("--steps", type=int, default=300)
-    parser.add_argument("--output", type=pathlib.Path, default=RESULTS)
     args = parser.parse_args()
 
     results = []

@@ -10,7 +10,6 @@ markdown tables and writes bench/results/rendering.json. Peak memory is that of 
 allocator (see bench/measure.py).
 """
 
-import argparse
 import pathlib
 import sys
 
@@ -19,7 +18,7 @@ import tensorflow as tf
 import trimesh
 
 from bench import report
-from bench.measure import MODES, compiled, machine, median_seconds, peak_memory_mib
+from bench.measure import forward_backward_timings, l2_and_gradient, machine, mode_timings
 from graphics_ops import rendering
 from graphics_ops.camera import Camera
 
@@ -59,13 +58,7 @@ def steps(size, triangles):
         image = rendering.interpolate(colors, rasterization, faces)
         return rendering.antialias(image, rasterization, clip, faces, topology)
 
-    def forward_and_backward(positions):
-        with tf.GradientTape() as tape:
-            tape.watch(positions)
-            loss = tf.reduce_mean(tf.square(forward(positions) - target))
-        return loss, tape.gradient(loss, positions)
-
-    return forward, forward_and_backward, (tf.constant(vertices[None]),), len(faces)
+    return forward, l2_and_gradient(forward, target), (tf.constant(vertices[None]),), len(faces)
 
 
 def run_grid(repeats):
@@ -74,40 +67,22 @@ def run_grid(repeats):
         for triangles in TRIANGLES:
             forward, forward_and_backward, arguments, count = steps(size, triangles)
             forward, forward_and_backward = tf.function(forward), tf.function(forward_and_backward)
-            results.append(
-                {
-                    "size": size,
-                    "triangles": count,
-                    "forward_ms": 1e3 * median_seconds(forward, arguments, repeats),
-                    "forward_backward_ms": 1e3 * median_seconds(forward_and_backward, arguments, repeats),
-                    "peak_mib": peak_memory_mib(forward_and_backward, arguments),
-                }
-            )
+            timings = forward_backward_timings(forward, forward_and_backward, arguments, repeats)
+            results.append({"size": size, "triangles": count, **timings})
             print(f"  {size}² {count:,} triangles done", file=sys.stderr)
     return results
 
 
 def run_modes(repeats):
     forward, forward_and_backward, arguments, count = steps(256, 10_000)
-    return count, {
-        mode: {
-            "forward_ms": 1e3 * median_seconds(compiled(forward, mode), arguments, repeats),
-            "forward_backward_ms": 1e3 * median_seconds(compiled(forward_and_backward, mode), arguments, repeats),
-        }
-        for mode in MODES
-    }
+    return count, mode_timings(forward, forward_and_backward, arguments, repeats)
 
 
 def run_million(repeats):
     forward, forward_and_backward, arguments, count = steps(512, 1_000_000)
     forward, forward_and_backward = tf.function(forward), tf.function(forward_and_backward)
-    return {
-        "size": 512,
-        "triangles": count,
-        "forward_ms": 1e3 * median_seconds(forward, arguments, repeats),
-        "forward_backward_ms": 1e3 * median_seconds(forward_and_backward, arguments, repeats),
-        "peak_mib": peak_memory_mib(forward_and_backward, arguments),
-    }
+    timings = forward_backward_timings(forward, forward_and_backward, arguments, repeats)
+    return {"size": 512, "triangles": count, **timings}
 
 
 def grid_table(rows):
@@ -138,9 +113,7 @@ def modes_table(count, modes):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=9, help="timed runs per case; the median is reported")
-    parser.add_argument("--output", type=pathlib.Path, default=RESULTS)
+    parser = report.parser(__doc__, RESULTS)
     args = parser.parse_args()
 
     grid = run_grid(args.repeats)

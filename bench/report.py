@@ -1,9 +1,22 @@
-"""The benchmarks' reports: Markdown tables printed to stdout, and a JSON file in bench/results/."""
+"""The benchmarks' command lines and reports: Markdown tables printed to stdout, and a JSON file in bench/results/."""
 
+import argparse
 import json
+import pathlib
 import sys
 
 _RULES = {"l": "---", "r": "---:", "c": ":---:"}
+
+
+def parser(doc, results, repeats=9, per="case"):
+    """A command line described by the first line of `doc`, with `--output` (default `results`) and,
+    unless `repeats` is None, `--repeats` (timed runs per `per`, default `repeats`)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    if repeats is not None:
+        help_text = f"timed runs per {per}; the median is reported"
+        parser.add_argument("--repeats", type=int, default=repeats, help=help_text)
+    parser.add_argument("--output", type=pathlib.Path, default=results)
+    return parser
 
 
 def table(columns, rows):

@@ -9,14 +9,13 @@ at 256² with 10k triangles in the three modes. Prints markdown tables and write
 bench/results/splat.json.
 """
 
-import argparse
 import pathlib
 import sys
 
 import tensorflow as tf
 
 from bench import report
-from bench.measure import MODES, compiled, machine, median_seconds, peak_memory_mib
+from bench.measure import forward_backward_timings, l2_and_gradient, machine, mode_timings
 from bench.rendering import camera, modes_table, sphere, steps
 from graphics_ops.rendering import splat
 
@@ -43,13 +42,7 @@ def splat_steps(size, triangles, num_layers):
     def forward(positions):
         return splat.rasterize_then_splat(positions, faces, colors, matrices, size, size, lambda x: x, num_layers)
 
-    def forward_and_backward(positions):
-        with tf.GradientTape() as tape:
-            tape.watch(positions)
-            loss = tf.reduce_mean(tf.square(forward(positions) - target))
-        return loss, tape.gradient(loss, positions)
-
-    return forward, forward_and_backward, (tf.constant(vertices[None]),), len(faces)
+    return forward, l2_and_gradient(forward, target), (tf.constant(vertices[None]),), len(faces)
 
 
 PIPELINES = {
@@ -66,29 +59,15 @@ def run_grid(repeats):
             for pipeline, build in PIPELINES.items():
                 forward, forward_and_backward, arguments, count = build(size, triangles)
                 forward, forward_and_backward = tf.function(forward), tf.function(forward_and_backward)
-                results.append(
-                    {
-                        "pipeline": pipeline,
-                        "size": size,
-                        "triangles": count,
-                        "forward_ms": 1e3 * median_seconds(forward, arguments, repeats),
-                        "forward_backward_ms": 1e3 * median_seconds(forward_and_backward, arguments, repeats),
-                        "peak_mib": peak_memory_mib(forward_and_backward, arguments),
-                    }
-                )
+                timings = forward_backward_timings(forward, forward_and_backward, arguments, repeats)
+                results.append({"pipeline": pipeline, "size": size, "triangles": count, **timings})
             print(f"  {size}² {count:,} triangles done", file=sys.stderr)
     return results
 
 
 def run_modes(repeats):
     forward, forward_and_backward, arguments, count = splat_steps(256, 10_000, 1)
-    return count, {
-        mode: {
-            "forward_ms": 1e3 * median_seconds(compiled(forward, mode), arguments, repeats),
-            "forward_backward_ms": 1e3 * median_seconds(compiled(forward_and_backward, mode), arguments, repeats),
-        }
-        for mode in MODES
-    }
+    return count, mode_timings(forward, forward_and_backward, arguments, repeats)
 
 
 def grid_table(rows):
@@ -105,9 +84,7 @@ def grid_table(rows):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=9, help="timed runs per case; the median is reported")
-    parser.add_argument("--output", type=pathlib.Path, default=RESULTS)
+    parser = report.parser(__doc__, RESULTS)
     args = parser.parse_args()
 
     grid = run_grid(args.repeats)

@@ -5,13 +5,12 @@ rotations per second and the speed-up over eager, and writes bench/results/trans
 Each mode is warmed up (traced and compiled) first; the time reported is the median of the runs.
 """
 
-import argparse
 import pathlib
 
 import tensorflow as tf
 
 from bench import report
-from bench.measure import MODES, compiled, machine, median_seconds
+from bench.measure import machine, mode_rates
 from graphics_ops.transformation import quaternion, rotation_matrix_3d
 
 RESULTS = pathlib.Path(__file__).resolve().parent / "results" / "transformation.json"
@@ -38,10 +37,7 @@ def _cases(inputs):
 def run(size, repeats):
     """Returns {op: {mode: rotations per second}}."""
     cases = _cases(_inputs(size))
-    return {
-        name: {mode: size / median_seconds(compiled(function, mode), arguments, repeats) for mode in MODES}
-        for name, (function, arguments) in cases.items()
-    }
+    return {name: mode_rates(function, arguments, size, repeats) for name, (function, arguments) in cases.items()}
 
 
 def table(results):
@@ -70,10 +66,8 @@ def table(results):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = report.parser(__doc__, RESULTS, per="mode")
     parser.add_argument("--size", type=int, default=1_000_000, help="rotations per call")
-    parser.add_argument("--repeats", type=int, default=9, help="timed runs per mode; the median is reported")
-    parser.add_argument("--output", type=pathlib.Path, default=RESULTS)
     args = parser.parse_args()
 
     results = run(args.size, args.repeats)

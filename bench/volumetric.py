@@ -15,7 +15,6 @@ TensorFlow's start, rendering the views and compiling): its held-out PSNR and se
 markdown tables and writes bench/results/volumetric.json.
 """
 
-import argparse
 import json
 import pathlib
 import subprocess
@@ -26,7 +25,7 @@ import numpy as np
 import tensorflow as tf
 
 from bench import report
-from bench.measure import MODES, compiled, machine, median_seconds
+from bench.measure import MODES, machine, mode_rates
 from graphics_ops.geometry import ray
 from graphics_ops.math import feature_representation
 from graphics_ops.rendering.volumetric import ray_radiance
@@ -83,11 +82,9 @@ def throughput(rays, repeats):
     for name, pipeline in (("quadrature", quadrature), ("NeRF step", nerf_step)):
         for samples in SAMPLES:
             function, arguments = pipeline(rays, samples)
+            rates = mode_rates(function, arguments, rays, repeats)
             row = {"pipeline": name, "samples": samples, "rays": rays}
-            for mode in MODES:
-                seconds = median_seconds(compiled(function, mode), arguments, repeats)
-                row[f"{mode}_rays_per_second"] = rays / seconds
-            results.append(row)
+            results.append({**row, **{f"{mode}_rays_per_second": rate for mode, rate in rates.items()}})
             print(f"  {name}, {samples} samples done", file=sys.stderr)
     return results
 
@@ -114,11 +111,9 @@ def throughput_table(rows):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=9, help="timed runs per case; the median is reported")
+    parser = report.parser(__doc__, RESULTS)
     parser.add_argument("--rays", type=int, default=4096, help="rays per batch")
     parser.add_argument("--demo-steps", type=int, default=None, help="steps of the demo (default: its own)")
-    parser.add_argument("--output", type=pathlib.Path, default=RESULTS)
     args = parser.parse_args()
 
     rows = throughput(args.rays, args.repeats)

@@ -8,7 +8,10 @@ and r² = x² + y² is distorted to
     y' = y (1 + k1 r² + k2 r⁴ + k3 r⁶) + p1 (r² + 2 y²) + 2 p2 x y
 
 and lands on the pixel focal * (x', y') + principal_point, as in `cv2.projectPoints` (no skew).
-Camera coordinates are those of `perspective`: x right, y down, z forward.
+Camera coordinates are those of `perspective`: x right, y down, z forward. Focal lengths (fx, fy)
+and principal points (cx, cy) are `[A1, ..., An, 2]` in pixels, `distortion` is `[A1, ..., An, 5]`,
+and the batch dimensions broadcast between arguments; `num_iterations` is the number of Newton
+steps of `undistort`.
 
 Valid range: the distortion is invertible near the image centre, but polynomials fold the image
 over itself far enough out (for example beyond r² = -1/(3 k1) if only k1 < 0). A point is in the
@@ -36,17 +39,10 @@ _MAX_RADIUS = 1e3
 
 
 def distort(normalized_point, distortion, name="brown_conrady_distort"):
-    """Applies lens distortion to normalized image coordinates.
+    """Applies lens distortion to normalized image coordinates (X/Z, Y/Z) `[A1, ..., An, 2]` (same shape).
 
-    Args:
-      normalized_point: A tensor of shape `[A1, ..., An, 2]`: undistorted (X/Z, Y/Z).
-      distortion: A tensor of shape `[A1, ..., An, 5]`: `[k1, k2, p1, p2, k3]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 2]`: distorted normalized coordinates. Points farther than
-      1000 from the centre (89.94° off the optical axis, far outside the valid range of any lens)
-      are first moved back to that radius, so that values stay finite.
+    Points farther than 1000 from the centre (89.94° off the optical axis, far outside the valid range
+    of any lens) are first moved back to that radius, so that values stay finite.
     """
     with tf.name_scope(name):
         normalized_point, distortion = shape.check_inputs(
@@ -56,20 +52,12 @@ def distort(normalized_point, distortion, name="brown_conrady_distort"):
 
 
 def undistort(distorted_point, distortion, num_iterations=_NUM_ITERATIONS, name="brown_conrady_undistort"):
-    """Removes lens distortion from normalized image coordinates, by Newton's method.
+    """Removes lens distortion from normalized image coordinates `[A1, ..., An, 2]`, by Newton's method.
 
-    Within the valid range (see the module docstring), the default 10 steps reach 1e-9 or better
-    even for strong lenses (|k1| <= 0.5, |k2| <= 0.3, |k3| <= 0.05, |p1|, |p2| <= 0.01, coordinates
-    up to 1 in magnitude), except next to the edge of the range, where the inverse is ill-conditioned.
-
-    Args:
-      distorted_point: A tensor of shape `[A1, ..., An, 2]`: distorted normalized coordinates.
-      distortion: A tensor of shape `[A1, ..., An, 5]`: `[k1, k2, p1, p2, k3]`.
-      num_iterations: The number of Newton steps, a Python int.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 2]`: undistorted normalized coordinates (X/Z, Y/Z).
+    Within the valid range (see the module docstring), the default 10 steps (`num_iterations`, a Python
+    int) reach 1e-9 or better even for strong lenses (|k1| <= 0.5, |k2| <= 0.3, |k3| <= 0.05, |p1|,
+    |p2| <= 0.01, coordinates up to 1 in magnitude), except next to the edge of the range, where the
+    inverse is ill-conditioned.
     """
     with tf.name_scope(name):
         distorted_point, distortion = shape.check_inputs(
@@ -79,20 +67,10 @@ def undistort(distorted_point, distortion, num_iterations=_NUM_ITERATIONS, name=
 
 
 def project(point_3d, focal, principal_point, distortion, name="brown_conrady_project"):
-    """Projects 3d points in camera coordinates to pixels, through a distorting lens.
+    """Projects 3d points `[A1, ..., An, 3]` in camera coordinates to pixels `[A1, ..., An, 2]` through the lens.
 
     Depths are handled as in `perspective.project`: points behind the camera are projected through
     its centre; use `project_with_validity` to tell them apart.
-
-    Args:
-      point_3d: A tensor of shape `[A1, ..., An, 3]`: points in camera coordinates.
-      focal: A tensor of shape `[A1, ..., An, 2]`: focal lengths (fx, fy) in pixels.
-      principal_point: A tensor of shape `[A1, ..., An, 2]`: principal points (cx, cy) in pixels.
-      distortion: A tensor of shape `[A1, ..., An, 5]`: `[k1, k2, p1, p2, k3]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 2]`: pixel coordinates.
     """
     with tf.name_scope(name):
         point_3d, focal, principal_point, distortion = shape.check_inputs(
@@ -105,18 +83,9 @@ def project(point_3d, focal, principal_point, distortion, name="brown_conrady_pr
 def project_with_validity(point_3d, focal, principal_point, distortion, name="brown_conrady_project_with_validity"):
     """Like `project`, and also tells which pixels are images of their points.
 
-    Args:
-      point_3d: A tensor of shape `[A1, ..., An, 3]`: points in camera coordinates.
-      focal: A tensor of shape `[A1, ..., An, 2]`: focal lengths (fx, fy) in pixels.
-      principal_point: A tensor of shape `[A1, ..., An, 2]`: principal points (cx, cy) in pixels.
-      distortion: A tensor of shape `[A1, ..., An, 5]`: `[k1, k2, p1, p2, k3]`.
-      name: A name for this op.
-
-    Returns:
-      A tuple of a tensor of shape `[A1, ..., An, 2]`, the pixel coordinates given by `project`, and
-      a bool tensor of shape `[A1, ..., An, 1]`, True where the point is in front of the camera
-      (depth above `perspective.min_depth`), within 89.94° of the optical axis (see `distort`)
-      and in the valid range of the distortion. Image bounds are not checked.
+    A tuple of the pixels `[A1, ..., An, 2]` of `project` and bools `[A1, ..., An, 1]`, True where the
+    point is in front of the camera (depth above `perspective.min_depth`), within 89.94° of the optical
+    axis (see `distort`) and in the valid range of the distortion. Image bounds are not checked.
     """
     with tf.name_scope(name):
         point_3d, focal, principal_point, distortion = shape.check_inputs(
@@ -133,19 +102,7 @@ def project_with_validity(point_3d, focal, principal_point, distortion, name="br
 
 
 def ray(point_2d, focal, principal_point, distortion, num_iterations=_NUM_ITERATIONS, name="brown_conrady_ray"):
-    """Directions (x, y, 1) in camera coordinates of the rays through pixels of a distorting lens.
-
-    Args:
-      point_2d: A tensor of shape `[A1, ..., An, 2]`: pixel coordinates.
-      focal: A tensor of shape `[A1, ..., An, 2]`: focal lengths (fx, fy) in pixels.
-      principal_point: A tensor of shape `[A1, ..., An, 2]`: principal points (cx, cy) in pixels.
-      distortion: A tensor of shape `[A1, ..., An, 5]`: `[k1, k2, p1, p2, k3]`.
-      num_iterations: The number of Newton steps of `undistort`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 3]`: the points at depth 1 that project to `point_2d`.
-    """
+    """Directions (x, y, 1) `[A1, ..., An, 3]` of the rays through pixels `[A1, ..., An, 2]` of a distorting lens."""
     with tf.name_scope(name):
         point_2d, focal, principal_point, distortion = shape.check_inputs(
             point_2d=(point_2d, 2), focal=(focal, 2), principal_point=(principal_point, 2), distortion=(distortion, 5)
@@ -162,20 +119,7 @@ def unproject(
     num_iterations=_NUM_ITERATIONS,
     name="brown_conrady_unproject",
 ):
-    """The 3d points, in camera coordinates, that project to pixels through a lens at given depths.
-
-    Args:
-      point_2d: A tensor of shape `[A1, ..., An, 2]`: pixel coordinates.
-      depth: A tensor of shape `[A1, ..., An, 1]`: depths z.
-      focal: A tensor of shape `[A1, ..., An, 2]`: focal lengths (fx, fy) in pixels.
-      principal_point: A tensor of shape `[A1, ..., An, 2]`: principal points (cx, cy) in pixels.
-      distortion: A tensor of shape `[A1, ..., An, 5]`: `[k1, k2, p1, p2, k3]`.
-      num_iterations: The number of Newton steps of `undistort`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 3]`.
-    """
+    """The 3d points `[A1, ..., An, 3]` that project to pixels `[A1, ..., An, 2]` at depths z `[A1, ..., An, 1]`."""
     with tf.name_scope(name):
         point_2d, depth, focal, principal_point, distortion = shape.check_inputs(
             point_2d=(point_2d, 2),

@@ -173,68 +173,35 @@ class Camera:
         return cls(rotation, translation, focal, principal_point, width, height, distortion)
 
     def world_to_camera(self, point, name="camera_world_to_camera"):
-        """Maps world points to camera coordinates, R p + t.
-
-        Args:
-          point: A tensor of shape `[A1, ..., An, 3]`: world points.
-          name: A name for this op.
-
-        Returns:
-          A tensor of shape `[A1, ..., An, 3]`; its last entry is the depth.
-        """
+        """Maps world points `[A1, ..., An, 3]` to camera coordinates R p + t (the last entry is the depth)."""
         with tf.name_scope(name):
             (point,) = self._check(point=(point, 3))
             return self._world_to_camera(point)
 
     def project(self, point, name="camera_project"):
-        """Projects world points to pixels (through the lens distortion if any).
+        """Projects world points `[A1, ..., An, 3]` to pixels `[A1, ..., An, 2]` (through the lens distortion if any).
 
         Points at or behind the camera get pixels too (see `perspective.project`); use
         `project_with_validity` to tell them apart.
-
-        Args:
-          point: A tensor of shape `[A1, ..., An, 3]`: world points.
-          name: A name for this op.
-
-        Returns:
-          A tensor of shape `[A1, ..., An, 2]`: pixel coordinates.
         """
         with tf.name_scope(name):
-            (point,) = self._check(point=(point, 3))
-            point_3d = self._world_to_camera(point)
-            if self.distortion is None:
-                return perspective.project(point_3d, self.focal, self.principal_point)
-            return brown_conrady.project(point_3d, self.focal, self.principal_point, self.distortion)
+            return self._project(point, perspective.project, brown_conrady.project)
 
     def project_with_validity(self, point, name="camera_project_with_validity"):
         """Projects world points to pixels, and tells which pixels are images of their points.
 
-        Args:
-          point: A tensor of shape `[A1, ..., An, 3]`: world points.
-          name: A name for this op.
-
-        Returns:
-          A tuple of a tensor of shape `[A1, ..., An, 2]`, the pixels given by `project`, and a bool
-          tensor of shape `[A1, ..., An, 1]`, True where the point is in front of the camera (and in
-          the valid range of the distortion, see `brown_conrady`). Image bounds are not checked.
+        A tuple of the pixels `[A1, ..., An, 2]` of `project` and bools `[A1, ..., An, 1]`, True where the
+        point is in front of the camera (and in the valid range of the distortion, see `brown_conrady`).
+        Image bounds are not checked.
         """
         with tf.name_scope(name):
-            (point,) = self._check(point=(point, 3))
-            point_3d = self._world_to_camera(point)
-            if self.distortion is None:
-                return perspective.project_with_validity(point_3d, self.focal, self.principal_point)
-            return brown_conrady.project_with_validity(point_3d, self.focal, self.principal_point, self.distortion)
+            return self._project(point, perspective.project_with_validity, brown_conrady.project_with_validity)
 
     def rays(self, point_2d, name="camera_rays"):
-        """World-space rays through pixels.
+        """World-space rays through pixels `[A1, ..., An, 2]`: a tuple of origins and directions `[A1, ..., An, 3]`.
 
-        Args:
-          point_2d: A tensor of shape `[A1, ..., An, 2]`: pixel coordinates.
-          name: A name for this op.
-
-        Returns:
-          A tuple of two tensors of shape `[A1, ..., An, 3]`: the ray origins (camera centres) and
-          directions, scaled so that origin + z direction is the point at depth z (not unit length).
+        The origins are the camera centres, and the directions are scaled so that origin + z direction is
+        the point at depth z (not unit length).
         """
         with tf.name_scope(name):
             (point_2d,) = self._check(point_2d=(point_2d, 2))
@@ -243,16 +210,7 @@ class Camera:
             return origin, direction
 
     def unproject(self, point_2d, depth, name="camera_unproject"):
-        """The world points that project to pixels at given depths (through the lens if any).
-
-        Args:
-          point_2d: A tensor of shape `[A1, ..., An, 2]`: pixel coordinates.
-          depth: A tensor of shape `[A1, ..., An, 1]`: depths z in camera coordinates.
-          name: A name for this op.
-
-        Returns:
-          A tensor of shape `[A1, ..., An, 3]`: world points.
-        """
+        """The world points `[A1, ..., An, 3]` projecting to pixels `[A1, ..., An, 2]` at depths `[A1, ..., An, 1]`."""
         with tf.name_scope(name):
             point_2d, depth = self._check(point_2d=(point_2d, 2), depth=(depth, 1))
             return self._camera_to_world(self._camera_ray(point_2d) * depth)
@@ -295,6 +253,14 @@ class Camera:
     def frustum_corners(self, near, far, name="camera_frustum_corners"):
         """See the module function `frustum_corners`."""
         return frustum_corners(self, near, far, name=name)
+
+    def _project(self, point, pinhole, lens):
+        """`pinhole` (a `perspective` function) of world points, or with distortion its `brown_conrady` twin `lens`."""
+        (point,) = self._check(point=(point, 3))
+        point_3d = self._world_to_camera(point)
+        if self.distortion is None:
+            return pinhole(point_3d, self.focal, self.principal_point)
+        return lens(point_3d, self.focal, self.principal_point, self.distortion)
 
     def _check(self, **arguments):
         """Checks method arguments against the camera: same dtype, broadcast-compatible batch."""

@@ -147,19 +147,10 @@ def parameters_from_right_handed(projection_matrix, name="perspective_parameters
 
 
 def project(point_3d, focal, principal_point, name="perspective_project"):
-    """Projects 3d points in camera coordinates to pixels.
+    """Projects 3d points `[A1, ..., An, 3]` in camera coordinates to pixels `[A1, ..., An, 2]`.
 
     Points at or behind the camera are projected through the camera centre as well (see the module
     docstring); use `project_with_validity` to tell them apart.
-
-    Args:
-      point_3d: A tensor of shape `[A1, ..., An, 3]`: points in camera coordinates.
-      focal: A tensor of shape `[A1, ..., An, 2]`: focal lengths (fx, fy) in pixels.
-      principal_point: A tensor of shape `[A1, ..., An, 2]`: principal points (cx, cy) in pixels.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 2]`: pixel coordinates.
     """
     with tf.name_scope(name):
         point_3d, focal, principal_point = shape.check_inputs(
@@ -171,17 +162,9 @@ def project(point_3d, focal, principal_point, name="perspective_project"):
 def project_with_validity(point_3d, focal, principal_point, name="perspective_project_with_validity"):
     """Like `project`, and also tells which points are in front of the camera.
 
-    Args:
-      point_3d: A tensor of shape `[A1, ..., An, 3]`: points in camera coordinates.
-      focal: A tensor of shape `[A1, ..., An, 2]`: focal lengths (fx, fy) in pixels.
-      principal_point: A tensor of shape `[A1, ..., An, 2]`: principal points (cx, cy) in pixels.
-      name: A name for this op.
-
-    Returns:
-      A tuple of a tensor of shape `[A1, ..., An, 2]`, the pixel coordinates given by `project`, and
-      a bool tensor of shape `[A1, ..., An, 1]`, True where the depth z exceeds `min_depth`, so that
-      the pixel is the image of the point. Points behind the camera, at its centre, or closer than
-      `min_depth` to its image plane are False. Image bounds are not checked.
+    A tuple of the pixels `[A1, ..., An, 2]` of `project` and bools `[A1, ..., An, 1]`, True where the
+    depth z exceeds `min_depth`, so that the pixel is the image of the point. Points behind the camera,
+    at its centre, or closer than `min_depth` to its image plane are False. Image bounds are not checked.
     """
     with tf.name_scope(name):
         point_3d, focal, principal_point = shape.check_inputs(
@@ -193,17 +176,7 @@ def project_with_validity(point_3d, focal, principal_point, name="perspective_pr
 
 
 def ray(point_2d, focal, principal_point, name="perspective_ray"):
-    """Directions (x, y, 1) in camera coordinates of the rays through pixels.
-
-    Args:
-      point_2d: A tensor of shape `[A1, ..., An, 2]`: pixel coordinates.
-      focal: A tensor of shape `[A1, ..., An, 2]`: focal lengths (fx, fy) in pixels.
-      principal_point: A tensor of shape `[A1, ..., An, 2]`: principal points (cx, cy) in pixels.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 3]`: the points at depth 1 that project to `point_2d`.
-    """
+    """Directions (x, y, 1) `[A1, ..., An, 3]` in camera coordinates of the rays through pixels `[A1, ..., An, 2]`."""
     with tf.name_scope(name):
         point_2d, focal, principal_point = shape.check_inputs(
             point_2d=(point_2d, 2), focal=(focal, 2), principal_point=(principal_point, 2)
@@ -212,18 +185,7 @@ def ray(point_2d, focal, principal_point, name="perspective_ray"):
 
 
 def unproject(point_2d, depth, focal, principal_point, name="perspective_unproject"):
-    """The 3d points, in camera coordinates, that project to pixels at given depths.
-
-    Args:
-      point_2d: A tensor of shape `[A1, ..., An, 2]`: pixel coordinates.
-      depth: A tensor of shape `[A1, ..., An, 1]`: depths z.
-      focal: A tensor of shape `[A1, ..., An, 2]`: focal lengths (fx, fy) in pixels.
-      principal_point: A tensor of shape `[A1, ..., An, 2]`: principal points (cx, cy) in pixels.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 3]`.
-    """
+    """The 3d points `[A1, ..., An, 3]` that project to pixels `[A1, ..., An, 2]` at depths z `[A1, ..., An, 1]`."""
     with tf.name_scope(name):
         point_2d, depth, focal, principal_point = shape.check_inputs(
             point_2d=(point_2d, 2), depth=(depth, 1), focal=(focal, 2), principal_point=(principal_point, 2)

@@ -1,10 +1,11 @@
 """Gaussian and Laplacian image pyramids (TensorFlow Graphics' `image.pyramid`).
 
-Images are `[B, H, W, C]`. Each level filters with the 5x5 binomial kernel ([1, 4, 6, 4, 1] / 16
-in each direction) and keeps every other pixel (`downsample`), or inserts zeros between pixels
-and filters with four times that kernel (`upsample`); outside the image counts as zero ("SAME"
-padding), as in TensorFlow Graphics, so the results match its values. `split` gives the Laplacian
-pyramid (the detail lost at each level, then the coarsest image), and `merge` inverts it exactly.
+Images are `[B, H, W, C]`, and `num_levels` is a non-negative Python int. Each level filters with
+the 5x5 binomial kernel ([1, 4, 6, 4, 1] / 16 in each direction) and keeps every other pixel
+(`downsample`), or inserts zeros between pixels and filters with four times that kernel
+(`upsample`); outside the image counts as zero ("SAME" padding), as in TensorFlow Graphics, so the
+results match its values. `split` gives the Laplacian pyramid (the detail lost at each level, then
+the coarsest image), and `merge` inverts it exactly.
 
 The filter runs per channel and per axis (it is separable), where TensorFlow Graphics convolves with
 a C x C diagonal 5x5 kernel (C times the work, and 25 taps instead of 10).
@@ -17,15 +18,9 @@ from graphics_ops.util import shape, xla
 
 
 def downsample(image, num_levels, name="pyramid_downsample"):
-    """The Gaussian pyramid: the image, then `num_levels` images each half the size of the last.
+    """The Gaussian pyramid: the image `[B, H, W, C]`, then `num_levels` images each half the size of the last.
 
-    Args:
-      image: A tensor of shape `[B, H, W, C]`.
-      num_levels: The number of downsampled levels, a non-negative Python int.
-      name: A name for this op.
-
-    Returns:
-      A list of `num_levels + 1` tensors of shapes `[B, H_i, W_i, C]`, with H_i = ceil(H_{i-1} / 2).
+    A list of `num_levels + 1` tensors `[B, H_i, W_i, C]`, with H_i = ceil(H_{i-1} / 2).
     """
     with tf.name_scope(name):
         image = _check_image(image, "image")
@@ -36,15 +31,9 @@ def downsample(image, num_levels, name="pyramid_downsample"):
 
 
 def upsample(image, num_levels, name="pyramid_upsample"):
-    """The image, then `num_levels` images each twice the size of the last.
+    """The image `[B, H, W, C]`, then `num_levels` images each twice the size of the last.
 
-    Args:
-      image: A tensor of shape `[B, H, W, C]`.
-      num_levels: The number of upsampled levels, a non-negative Python int.
-      name: A name for this op.
-
-    Returns:
-      A list of `num_levels + 1` tensors of shapes `[B, H * 2^i, W * 2^i, C]`.
+    A list of `num_levels + 1` tensors `[B, H * 2^i, W * 2^i, C]`.
     """
     with tf.name_scope(name):
         image = _check_image(image, "image")
@@ -56,17 +45,11 @@ def upsample(image, num_levels, name="pyramid_upsample"):
 
 
 def split(image, num_levels, name="pyramid_split"):
-    """The Laplacian pyramid: `num_levels` detail images, then the low-pass residue.
+    """The Laplacian pyramid of an image `[B, H, W, C]`: `num_levels` detail images, then the low-pass residue.
 
-    Args:
-      image: A tensor of shape `[B, H, W, C]`.
-      num_levels: The number of detail levels, a non-negative Python int.
-      name: A name for this op.
-
-    Returns:
-      A list of `num_levels + 1` tensors of shapes `[B, H_i, W_i, C]`, with H_0 = H and
-      H_i = ceil(H_{i-1} / 2): level i is the image at scale i less the upsampled image at scale
-      i + 1; the last is the image at scale `num_levels`.
+    A list of `num_levels + 1` tensors `[B, H_i, W_i, C]`, with H_0 = H and H_i = ceil(H_{i-1} / 2):
+    level i is the image at scale i less the upsampled image at scale i + 1; the last is the image at
+    scale `num_levels`.
     """
     with tf.name_scope(name):
         low = _check_image(image, "image")
@@ -79,15 +62,7 @@ def split(image, num_levels, name="pyramid_split"):
 
 
 def merge(levels, name="pyramid_merge"):
-    """Rebuilds the image from its Laplacian pyramid (the inverse of `split`).
-
-    Args:
-      levels: A list of tensors of shapes `[B, H_i, W_i, C]`, as returned by `split`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[B, H_0, W_0, C]`.
-    """
+    """Rebuilds the image `[B, H_0, W_0, C]` from its Laplacian pyramid `levels` (the inverse of `split`)."""
     with tf.name_scope(name):
         if not isinstance(levels, (list, tuple)) or not levels:
             raise ValueError("levels must be a non-empty list of images")

@@ -1,8 +1,8 @@
 """1D sampling of intervals and of piecewise-constant densities, with TensorFlow Graphics' `math.sampling` API.
 
-The interval samplers take `near` and `far` of shape `[A1, ..., An]` (broadcast together) and
-return `[A1, ..., An, M]` points, ordered from `near` to `far`; they are differentiable in `near`
-and `far`. The random ones take an optional keyword `seed` (shape `[2]` integers): with it they
+The interval samplers take `near` and `far` of shape `[A1, ..., An]` (broadcast together) and an
+int `num_samples` M, and return `[A1, ..., An, M]` points, ordered from `near` to `far`; they are
+differentiable in `near` and `far`. The random ones take an optional keyword `seed` (shape `[2]` integers): with it they
 are stateless (the same seed gives the same samples), without it they use `tf.random.uniform`.
 
 Differences from TensorFlow Graphics:
@@ -26,34 +26,14 @@ from graphics_ops.util import arguments, shape
 
 
 def regular_1d(near, far, num_samples, name="regular_1d"):
-    """M evenly spaced points from `near` to `far`, both included.
-
-    Args:
-      near: A tensor of shape `[A1, ..., An]`: the starts of the intervals.
-      far: A tensor of shape `[A1, ..., An]`: the ends of the intervals.
-      num_samples: The number M of points, an int.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, M]`.
-    """
+    """M = `num_samples` evenly spaced points from `near` to `far`, both included: `[A1, ..., An, M]`."""
     with tf.name_scope(name):
         near, far = _interval(near, far, num_samples)
         return _lerp(near, far, _fractions(num_samples, near.dtype))
 
 
 def regular_inverse_1d(near, far, num_samples, name="regular_inverse_1d"):
-    """M points from `near` to `far` whose inverses are evenly spaced (denser near the start).
-
-    Args:
-      near: A tensor of shape `[A1, ..., An]`: the starts of the intervals, >= 0.
-      far: A tensor of shape `[A1, ..., An]`: the ends of the intervals, > 0.
-      num_samples: The number M of points, an int.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, M]`.
-    """
+    """M points from `near` (>= 0) to `far` (> 0) whose inverses are evenly spaced (denser near the start)."""
     with tf.name_scope(name):
         near, far = _interval(near, far, num_samples)
         t = _fractions(num_samples, near.dtype)[1:-1]
@@ -62,18 +42,7 @@ def regular_inverse_1d(near, far, num_samples, name="regular_inverse_1d"):
 
 
 def uniform_1d(near, far, num_samples, name="uniform_1d", *, seed=None):
-    """M points drawn uniformly from [near, far), sorted from `near` to `far`.
-
-    Args:
-      near: A tensor of shape `[A1, ..., An]`: the starts of the intervals.
-      far: A tensor of shape `[A1, ..., An]`: the ends of the intervals.
-      num_samples: The number M of points, an int.
-      name: A name for this op.
-      seed: Optional shape `[2]` integer seed for stateless sampling.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, M]`.
-    """
+    """M points drawn uniformly from [near, far), sorted from `near` to `far`."""
     with tf.name_scope(name):
         near, far = _interval(near, far, num_samples)
         fractions = tf.sort(_uniform(_sample_shape(near, far, num_samples), near.dtype, seed), axis=-1)
@@ -81,18 +50,7 @@ def uniform_1d(near, far, num_samples, name="uniform_1d", *, seed=None):
 
 
 def stratified_1d(near, far, num_samples, name="stratified_1d", *, seed=None):
-    """One point drawn uniformly in each of M equal bins between `near` and `far`.
-
-    Args:
-      near: A tensor of shape `[A1, ..., An]`: the starts of the intervals.
-      far: A tensor of shape `[A1, ..., An]`: the ends of the intervals.
-      num_samples: The number M of points (and bins), an int.
-      name: A name for this op.
-      seed: Optional shape `[2]` integer seed for stateless sampling.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, M]`, sorted.
-    """
+    """One point drawn uniformly in each of M equal bins between `near` and `far`, sorted."""
     with tf.name_scope(name):
         near, far = _interval(near, far, num_samples)
         offsets = _uniform(_sample_shape(near, far, num_samples), near.dtype, seed)
@@ -103,15 +61,7 @@ def stratified_1d(near, far, num_samples, name="stratified_1d", *, seed=None):
 def logspace_1d(near, far, num_samples, base=10.0, name="logspace_1d"):
     """M points base**x for x evenly spaced from `near` to `far` (exponents, as in `np.logspace`).
 
-    Args:
-      near: A tensor of shape `[A1, ..., An]`: the exponents of the first points.
-      far: A tensor of shape `[A1, ..., An]`: the exponents of the last points.
-      num_samples: The number M of points, an int.
-      base: The base of the powers, a positive float.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, M]`.
+    `base` is a positive float.
     """
     with tf.name_scope(name):
         near, far = _interval(near, far, num_samples)
@@ -120,35 +70,14 @@ def logspace_1d(near, far, num_samples, base=10.0, name="logspace_1d"):
 
 
 def geomspace_1d(near, far, num_samples, name="geomspace_1d"):
-    """M points from `near` to `far` in a geometric progression (evenly spaced logarithms).
-
-    Args:
-      near: A tensor of shape `[A1, ..., An]`: the starts of the intervals, > 0.
-      far: A tensor of shape `[A1, ..., An]`: the ends of the intervals, > 0.
-      num_samples: The number M of points, an int.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, M]`, exactly `near` and `far` at the ends.
-    """
+    """M points from `near` to `far` (both > 0, exactly at the ends) in a geometric progression."""
     with tf.name_scope(name):
         near, far = _interval(near, far, num_samples)
         return _geomspace(near, far, num_samples)
 
 
 def stratified_geomspace_1d(near, far, num_samples, name="stratified_geomspace_1d", *, seed=None):
-    """One point drawn uniformly in each of M bins whose edges are in a geometric progression.
-
-    Args:
-      near: A tensor of shape `[A1, ..., An]`: the starts of the intervals, > 0.
-      far: A tensor of shape `[A1, ..., An]`: the ends of the intervals, > 0.
-      num_samples: The number M of points (and bins), an int.
-      name: A name for this op.
-      seed: Optional shape `[2]` integer seed for stateless sampling.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, M]`, sorted.
-    """
+    """One point drawn uniformly in each of M bins, their edges in a geometric progression; sorted."""
     with tf.name_scope(name):
         near, far = _interval(near, far, num_samples)
         edges = _geomspace(near, far, num_samples + 1)
@@ -157,18 +86,12 @@ def stratified_geomspace_1d(near, far, num_samples, name="stratified_geomspace_1
 
 
 def inverse_transform_sampling_1d(bins, pdf, num_samples, name="inverse_transform_sampling_1d", *, seed=None):
-    """Draws N of the M bin locations, each with the probability its bin has under `pdf`.
+    """Draws N of the M bin locations `bins`, each with the probability its bin has under `pdf`.
 
-    Args:
-      bins: A tensor of shape `[A1, ..., An, M]`: the location of each bin (its centre, say).
-      pdf: A tensor of shape `[A1, ..., An, M]`: the (unnormalized) probability of each bin;
-        negative values count as 0, and all zeros as uniform.
-      num_samples: The number N of samples, an int.
-      name: A name for this op.
-      seed: Optional shape `[2]` integer seed for stateless sampling.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, N]`: locations from `bins`, in the order drawn (not sorted).
+    `bins` and `pdf` are `[A1, ..., An, M]`: the location of each bin (its centre, say) and its
+    unnormalized probability (negative values count as 0, and all zeros as uniform). The result,
+    `[A1, ..., An, N]` with N = `num_samples`, holds locations from `bins` in the order drawn (not
+    sorted); `seed` is as for the interval samplers.
     """
     with tf.name_scope(name):
         bins, pdf = shape.check_inputs(bins=(bins, "M"), pdf=(pdf, "M"))
@@ -182,18 +105,10 @@ def inverse_transform_stratified_1d(
 ):
     """Draws N points from the density that is constant within each bin, `pdf` giving the bin's mass.
 
-    Args:
-      bin_start: A tensor of shape `[A1, ..., An, M]`: where each bin starts.
-      bin_width: A tensor of shape `[A1, ..., An, M]`: the width of each bin.
-      pdf: A tensor of shape `[A1, ..., An, M]`: the (unnormalized) probability of each bin;
-        negative values count as 0, and all zeros as uniform.
-      num_samples: The number N of samples, an int.
-      name: A name for this op.
-      seed: Optional shape `[2]` integer seed for stateless sampling.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, N]`, in the order drawn (not sorted). Differentiable in
-      `bin_start` and `bin_width` (and in `pdf`, through where in its bin a point falls).
+    `bin_start`, `bin_width` and `pdf` are `[A1, ..., An, M]`; `pdf` is unnormalized (negative values
+    count as 0, and all zeros as uniform). The result, `[A1, ..., An, N]` with N = `num_samples`, is
+    in the order drawn (not sorted), and differentiable in `bin_start` and `bin_width` (and in `pdf`,
+    through where in its bin a point falls); `seed` is as for the interval samplers.
     """
     with tf.name_scope(name):
         bin_start, bin_width, pdf = shape.check_inputs(

@@ -15,16 +15,7 @@ from graphics_ops.util import safe_ops, shape, vector
 
 @tf.autograph.experimental.do_not_convert
 def face_areas(vertices, faces, name="mesh_face_areas"):
-    """Area of each triangle.
-
-    Args:
-      vertices: A tensor of shape `[A1, ..., An, V, 3]`.
-      faces: An integer tensor of shape `[A1, ..., An, F, 3]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, F]`.
-    """
+    """Area of each triangle: `[A1, ..., An, F]`."""
     with tf.name_scope(name):
         v0, v1, v2 = _corners(vertices, faces)
         return 0.5 * safe_ops.norm(vector.cross(v1 - v0, v2 - v0), keepdims=False)
@@ -32,16 +23,7 @@ def face_areas(vertices, faces, name="mesh_face_areas"):
 
 @tf.autograph.experimental.do_not_convert
 def surface_area(vertices, faces, name="mesh_surface_area"):
-    """Total area of each mesh.
-
-    Args:
-      vertices: A tensor of shape `[A1, ..., An, V, 3]`.
-      faces: An integer tensor of shape `[A1, ..., An, F, 3]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An]`.
-    """
+    """Total area of each mesh: `[A1, ..., An]`."""
     with tf.name_scope(name):
         return tf.reduce_sum(face_areas(vertices, faces), axis=-1)
 
@@ -50,14 +32,8 @@ def surface_area(vertices, faces, name="mesh_surface_area"):
 def face_angles(vertices, faces, name="mesh_face_angles"):
     """Interior angle of each triangle at each of its corners, in radians (see `triangle.angles`).
 
-    Args:
-      vertices: A tensor of shape `[A1, ..., An, V, 3]`.
-      faces: An integer tensor of shape `[A1, ..., An, F, 3]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, F, 3]`: the angles at the corners `faces[..., 0]`,
-      `faces[..., 1]` and `faces[..., 2]`.
+    A tensor `[A1, ..., An, F, 3]`: the angles at the corners `faces[..., 0]`, `faces[..., 1]` and
+    `faces[..., 2]`.
     """
     with tf.name_scope(name):
         return triangle._angles(*_corners(vertices, faces))

@@ -1,4 +1,4 @@
-"""Private helpers of the reflectance models: argument checks and powers."""
+"""Private helpers of the reflectance models: argument checks, powers and the Phong-type lobe."""
 
 import tensorflow as tf
 
@@ -40,3 +40,31 @@ def power(base, exponent):
     safe_base = tf.where(positive, tf.maximum(base, safe_ops.tiny(base.dtype)), tf.ones_like(base))
     at_zero = tf.cast(tf.equal(exponent, 0.0), base.dtype)
     return tf.where(positive, tf.pow(safe_base, exponent), at_zero)
+
+
+def specular_brdf(
+    direction_incoming_light,
+    direction_outgoing_light,
+    surface_normal,
+    shininess,
+    albedo,
+    lobe_cosine,
+    normalization=None,
+):
+    """`albedo * max(cos α, 0) ** shininess`, times `normalization(shininess)` if given, 0 below the surface.
+
+    The Phong-type lobes differ only in `lobe_cosine(incoming, outgoing, normal, cos_incoming)`,
+    which gives cos α `[A1, ..., An, 1]` from the checked arguments.
+    """
+    incoming, outgoing, normal, (shininess, albedo), cos_incoming, cos_outgoing = check_inputs(
+        direction_incoming_light,
+        direction_outgoing_light,
+        surface_normal,
+        shininess=(shininess, 1),
+        albedo=(albedo, 3),
+    )
+    cos_alpha = tf.maximum(lobe_cosine(incoming, outgoing, normal, cos_incoming), 0.0)
+    lobe = albedo * power(cos_alpha, shininess)
+    if normalization is not None:
+        lobe = lobe * normalization(shininess)
+    return shading.where_above_surface(cos_incoming, cos_outgoing, lobe)

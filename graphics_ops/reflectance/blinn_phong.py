@@ -14,7 +14,7 @@ import math
 import tensorflow as tf
 
 from graphics_ops.reflectance import _common
-from graphics_ops.util import safe_ops, shading, vector
+from graphics_ops.util import safe_ops, vector
 
 
 @tf.autograph.experimental.do_not_convert
@@ -27,38 +27,27 @@ def brdf(
     brdf_normalization=True,
     name="blinn_phong_brdf",
 ):
-    """Evaluates the specular BRDF of the Blinn-Phong model.
+    """Evaluates the Blinn-Phong specular BRDF: `[A1, ..., An, 3]`, 0 where the light or the view is below.
 
-    Values and gradients are finite everywhere, including where the half vector is zero (light
-    and view opposite, along the surface), where it is taken as zero and the lobe as 0.
-
-    Args:
-      direction_incoming_light: A tensor of shape `[A1, ..., An, 3]`: unit, toward the surface.
-      direction_outgoing_light: A tensor of shape `[A1, ..., An, 3]`: unit, away from it to the viewer.
-      surface_normal: A tensor of shape `[A1, ..., An, 3]`: unit normals.
-      shininess: A tensor of shape `[A1, ..., An, 1]`: non-negative exponents.
-      albedo: A tensor of shape `[A1, ..., An, 3]`: albedo in [0, 1] (not checked).
-      brdf_normalization: Whether to apply Giesen's normalization factor.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 3]`: the BRDF, 0 where the light or the view is below the
-      surface.
+    The directions and normals are unit `[A1, ..., An, 3]`, `shininess` non-negative exponents
+    `[A1, ..., An, 1]` and `albedo` `[A1, ..., An, 3]` in [0, 1] (not checked). Values and gradients
+    are finite everywhere, including where the half vector is zero (light and view opposite, along
+    the surface), where it is taken as zero and the lobe as 0.
     """
     with tf.name_scope(name):
-        incoming, outgoing, normal, (shininess, albedo), cos_incoming, cos_outgoing = _common.check_inputs(
+        return _common.specular_brdf(
             direction_incoming_light,
             direction_outgoing_light,
             surface_normal,
-            shininess=(shininess, 1),
-            albedo=(albedo, 3),
+            shininess,
+            albedo,
+            _cos_normal_half,
+            _normalization_factor if brdf_normalization else None,
         )
-        half = safe_ops.normalize(outgoing - incoming)
-        cos_alpha = tf.maximum(vector.dot(normal, half), 0.0)
-        lobe = albedo * _common.power(cos_alpha, shininess)
-        if brdf_normalization:
-            lobe = lobe * _normalization_factor(shininess)
-        return shading.where_above_surface(cos_incoming, cos_outgoing, lobe)
+
+
+def _cos_normal_half(incoming, outgoing, normal, _cos_incoming):
+    return vector.dot(normal, safe_ops.normalize(outgoing - incoming))
 
 
 def _normalization_factor(shininess):

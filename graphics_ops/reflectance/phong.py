@@ -14,7 +14,7 @@ import math
 import tensorflow as tf
 
 from graphics_ops.reflectance import _common
-from graphics_ops.util import safe_ops, shading, vector
+from graphics_ops.util import safe_ops, vector
 
 
 @tf.autograph.experimental.do_not_convert
@@ -27,38 +27,31 @@ def brdf(
     brdf_normalization=True,
     name="phong_brdf",
 ):
-    """Evaluates the specular BRDF of the Phong model.
+    """Evaluates the Phong specular BRDF: `[A1, ..., An, 3]`, 0 where the light or the view is below.
 
-    Values and gradients are finite everywhere: outside the lobe (cos α <= 0) the value is 0
-    (1 for `shininess == 0`) and so are its gradients, also w.r.t. `shininess`, where the naive
-    `pow` gives nan.
-
-    Args:
-      direction_incoming_light: A tensor of shape `[A1, ..., An, 3]`: unit, toward the surface.
-      direction_outgoing_light: A tensor of shape `[A1, ..., An, 3]`: unit, away from it to the viewer.
-      surface_normal: A tensor of shape `[A1, ..., An, 3]`: unit normals.
-      shininess: A tensor of shape `[A1, ..., An, 1]`: non-negative exponents.
-      albedo: A tensor of shape `[A1, ..., An, 3]`: albedo in [0, 1] (not checked).
-      brdf_normalization: Whether to multiply by `(shininess + 2) / (2π)`, which keeps the
-        directional albedo at normal incidence equal to `albedo`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 3]`: the BRDF, 0 where the light or the view is below the
-      surface.
+    The directions and normals are unit `[A1, ..., An, 3]`, `shininess` non-negative exponents
+    `[A1, ..., An, 1]` and `albedo` `[A1, ..., An, 3]` in [0, 1] (not checked). `brdf_normalization`
+    multiplies by `(shininess + 2) / (2π)`, which keeps the directional albedo at normal incidence
+    equal to `albedo`. Values and gradients are finite everywhere: outside the lobe (cos α <= 0) the
+    value is 0 (1 for `shininess == 0`) and so are its gradients, also w.r.t. `shininess`, where the
+    naive `pow` gives nan.
     """
     with tf.name_scope(name):
-        incoming, outgoing, normal, (shininess, albedo), cos_incoming, cos_outgoing = _common.check_inputs(
+        return _common.specular_brdf(
             direction_incoming_light,
             direction_outgoing_light,
             surface_normal,
-            shininess=(shininess, 1),
-            albedo=(albedo, 3),
+            shininess,
+            albedo,
+            _cos_reflected_outgoing,
+            _normalization_factor if brdf_normalization else None,
         )
-        # Mirror reflection of the incoming direction: incoming - 2 (incoming . n) n.
-        reflected = safe_ops.normalize(incoming + 2.0 * cos_incoming * normal)
-        cos_alpha = tf.maximum(vector.dot(reflected, outgoing), 0.0)
-        lobe = albedo * _common.power(cos_alpha, shininess)
-        if brdf_normalization:
-            lobe = lobe * ((shininess + 2.0) / (2.0 * math.pi))
-        return shading.where_above_surface(cos_incoming, cos_outgoing, lobe)
+
+
+def _cos_reflected_outgoing(incoming, outgoing, normal, cos_incoming):
+    # Mirror reflection of the incoming direction: incoming - 2 (incoming . n) n.
+    return vector.dot(safe_ops.normalize(incoming + 2.0 * cos_incoming * normal), outgoing)
+
+
+def _normalization_factor(shininess):
+    return (shininess + 2.0) / (2.0 * math.pi)

@@ -1,8 +1,8 @@
 """Axis-angle rotations: a unit axis `[A1, ..., An, 3]` and an angle `[A1, ..., An, 1]` in radians.
 
 Names and conventions follow TensorFlow Graphics' `geometry.transformation.axis_angle`. Axes given
-as input are normalized, and a zero axis means the identity; axes returned are unit vectors, with
-angles in [0, π].
+as input are normalized, and a zero axis means the identity. Conversions return a tuple
+`(axis, angle)`: unit axes, and angles in [0, π].
 """
 
 import tensorflow as tf
@@ -14,44 +14,21 @@ _FALLBACK_AXIS = (1.0, 0.0, 0.0)
 
 
 def from_euler(angles, name="axis_angle_from_euler"):
-    """Converts Euler angles `[x, y, z]` (R = Rz Ry Rx) to axis-angle rotations.
-
-    Args:
-      angles: A tensor of shape `[A1, ..., An, 3]`: angles about x, y and z in radians.
-      name: A name for this op.
-
-    Returns:
-      A tuple `(axis, angle)` of tensors of shapes `[A1, ..., An, 3]` and `[A1, ..., An, 1]`.
-    """
+    """Axis-angle rotations of Euler angles `[A1, ..., An, 3]` (R = Rz Ry Rx, radians)."""
     with tf.name_scope(name):
         return _from_quaternion(quaternion_lib.from_euler(angles))
 
 
 def from_euler_with_small_angles_approximation(angles, name="axis_angle_from_euler_with_small_angles_approximation"):
-    """Like `from_euler`, with sin(a) ≈ a and cos(a) ≈ 1 - a²/2.
-
-    Args:
-      angles: A tensor of shape `[A1, ..., An, 3]`: small angles about x, y and z in radians.
-      name: A name for this op.
-
-    Returns:
-      A tuple `(axis, angle)` of tensors of shapes `[A1, ..., An, 3]` and `[A1, ..., An, 1]`.
-    """
+    """Like `from_euler`, with sin(a) ≈ a and cos(a) ≈ 1 - a²/2."""
     with tf.name_scope(name):
         return _from_quaternion(quaternion_lib.from_euler_with_small_angles_approximation(angles))
 
 
 def from_quaternion(quaternion, name="axis_angle_from_quaternion"):
-    """Converts quaternions to axis-angle rotations, angle in [0, π].
+    """Axis-angle rotations, angle in [0, π], of nonzero quaternions `[A1, ..., An, 4]`.
 
     The identity, whose axis is arbitrary, gets the x axis.
-
-    Args:
-      quaternion: A tensor of shape `[A1, ..., An, 4]`: nonzero quaternions.
-      name: A name for this op.
-
-    Returns:
-      A tuple `(axis, angle)` of tensors of shapes `[A1, ..., An, 3]` and `[A1, ..., An, 1]`.
     """
     with tf.name_scope(name):
         (quaternion,) = shape.check_inputs(quaternion=(quaternion, 4))
@@ -59,30 +36,13 @@ def from_quaternion(quaternion, name="axis_angle_from_quaternion"):
 
 
 def from_rotation_matrix(rotation_matrix, name="axis_angle_from_rotation_matrix"):
-    """Converts rotation matrices to axis-angle rotations, angle in [0, π].
-
-    Args:
-      rotation_matrix: A tensor of shape `[A1, ..., An, 3, 3]`.
-      name: A name for this op.
-
-    Returns:
-      A tuple `(axis, angle)` of tensors of shapes `[A1, ..., An, 3]` and `[A1, ..., An, 1]`.
-    """
+    """Axis-angle rotations, angle in [0, π], of rotation matrices `[A1, ..., An, 3, 3]`."""
     with tf.name_scope(name):
         return _from_quaternion(quaternion_lib.from_rotation_matrix(rotation_matrix))
 
 
 def inverse(axis, angle, name="axis_angle_inverse"):
-    """Inverts axis-angle rotations: same axis, negated angle.
-
-    Args:
-      axis: A tensor of shape `[A1, ..., An, 3]`.
-      angle: A tensor of shape `[A1, ..., An, 1]`.
-      name: A name for this op.
-
-    Returns:
-      A tuple `(axis, angle)` of tensors of shapes `[A1, ..., An, 3]` and `[A1, ..., An, 1]`.
-    """
+    """Inverts axis-angle rotations: the same axis, the negated angle."""
     with tf.name_scope(name):
         axis, angle = shape.check_inputs(axis=(axis, 3), angle=(angle, 1))
         axis, angle = shape.broadcast((axis, 1), (angle, 1))
@@ -90,16 +50,9 @@ def inverse(axis, angle, name="axis_angle_inverse"):
 
 
 def is_normalized(axis, angle, atol=1e-3, name="axis_angle_is_normalized"):
-    """Whether axes have unit length, within `atol`.
+    """Whether axes have unit length within `atol`: bools `[A1, ..., An, 1]`.
 
-    Args:
-      axis: A tensor of shape `[A1, ..., An, 3]`.
-      angle: A tensor of shape `[A1, ..., An, 1]` (only its shape is checked).
-      atol: The absolute tolerance on the length.
-      name: A name for this op.
-
-    Returns:
-      A bool tensor of shape `[A1, ..., An, 1]`.
+    Only the shape of `angle` is checked.
     """
     with tf.name_scope(name):
         axis, angle = shape.check_inputs(axis=(axis, 3), angle=(angle, 1))
@@ -108,19 +61,10 @@ def is_normalized(axis, angle, atol=1e-3, name="axis_angle_is_normalized"):
 
 
 def rotate(point, axis, angle, name="axis_angle_rotate"):
-    """Rotates 3d points with Rodrigues' formula.
+    """Rotates 3d points `[A1, ..., An, 3]` with Rodrigues' formula (same shape).
 
-    p' = p + sin θ (a × p) + 2 sin²(θ/2) a × (a × p), with a the normalized axis (zero for a zero
+    p' = p + sin θ (a × p) + 2 sin²(θ/2) a × (a × p), with a the axis normalized here (zero for a zero
     axis, which leaves points unchanged).
-
-    Args:
-      point: A tensor of shape `[A1, ..., An, 3]`.
-      axis: A tensor of shape `[A1, ..., An, 3]`: rotation axes, normalized here.
-      angle: A tensor of shape `[A1, ..., An, 1]`: angles in radians.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 3]`.
     """
     with tf.name_scope(name):
         point, axis, angle = shape.check_inputs(point=(point, 3), axis=(axis, 3), angle=(angle, 1))

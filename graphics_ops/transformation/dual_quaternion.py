@@ -12,15 +12,7 @@ from graphics_ops.util import safe_ops, shape, vector
 
 
 def conjugate(dual_quaternion, name="dual_quaternion_conjugate"):
-    """Quaternion conjugate of both parts: r* + ε d* (the inverse of a unit dual quaternion).
-
-    Args:
-      dual_quaternion: A tensor of shape `[A1, ..., An, 8]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 8]`.
-    """
+    """Quaternion conjugate of both parts, r* + ε d* (the inverse of a unit dual quaternion): `[A1, ..., An, 8]`."""
     with tf.name_scope(name):
         (dual_quaternion,) = shape.check_inputs(dual_quaternion=(dual_quaternion, 8))
         real, dual = _split(dual_quaternion)
@@ -28,15 +20,7 @@ def conjugate(dual_quaternion, name="dual_quaternion_conjugate"):
 
 
 def conjugate_dual(dual_quaternion, name="dual_quaternion_conjugate_dual"):
-    """Dual-number conjugate: r - ε d.
-
-    Args:
-      dual_quaternion: A tensor of shape `[A1, ..., An, 8]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 8]`.
-    """
+    """Dual-number conjugate r - ε d of dual quaternions `[A1, ..., An, 8]` (same shape)."""
     with tf.name_scope(name):
         (dual_quaternion,) = shape.check_inputs(dual_quaternion=(dual_quaternion, 8))
         real, dual = _split(dual_quaternion)
@@ -46,13 +30,7 @@ def conjugate_dual(dual_quaternion, name="dual_quaternion_conjugate_dual"):
 def multiply(dual_quaternion1, dual_quaternion2, name="dual_quaternion_multiply"):
     """Product (r1 + ε d1)(r2 + ε d2) = r1 r2 + ε (r1 d2 + d1 r2): transform 2, then 1.
 
-    Args:
-      dual_quaternion1: A tensor of shape `[A1, ..., An, 8]`.
-      dual_quaternion2: A tensor of shape `[A1, ..., An, 8]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 8]`.
+    Both arguments and the result are `[A1, ..., An, 8]`.
     """
     with tf.name_scope(name):
         dual_quaternion1, dual_quaternion2 = shape.check_inputs(
@@ -66,15 +44,7 @@ def multiply(dual_quaternion1, dual_quaternion2, name="dual_quaternion_multiply"
 
 
 def inverse(dual_quaternion, name="dual_quaternion_inverse"):
-    """Inverse r⁻¹ - ε r⁻¹ d r⁻¹ (zero where r is zero).
-
-    Args:
-      dual_quaternion: A tensor of shape `[A1, ..., An, 8]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 8]`.
-    """
+    """Inverse r⁻¹ - ε r⁻¹ d r⁻¹ of dual quaternions `[A1, ..., An, 8]` (zero where r is zero)."""
     with tf.name_scope(name):
         (dual_quaternion,) = shape.check_inputs(dual_quaternion=(dual_quaternion, 8))
         real, dual = _split(dual_quaternion)
@@ -84,15 +54,7 @@ def inverse(dual_quaternion, name="dual_quaternion_inverse"):
 
 
 def norm(dual_quaternion, name="dual_quaternion_norm"):
-    """Norm, a dual number `[|r|, r·d / |r|]` (`[1, 0]` for unit dual quaternions).
-
-    Args:
-      dual_quaternion: A tensor of shape `[A1, ..., An, 8]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 2]`.
-    """
+    """Norm of dual quaternions `[A1, ..., An, 8]`: dual numbers `[|r|, r·d / |r|]`, `[A1, ..., An, 2]`."""
     with tf.name_scope(name):
         (dual_quaternion,) = shape.check_inputs(dual_quaternion=(dual_quaternion, 8))
         real, dual = _split(dual_quaternion)
@@ -101,16 +63,7 @@ def norm(dual_quaternion, name="dual_quaternion_norm"):
 
 
 def is_normalized(dual_quaternion, atol=1e-3, name="dual_quaternion_is_normalized"):
-    """Whether dual quaternions have unit norm `[1, 0]`, within `atol`.
-
-    Args:
-      dual_quaternion: A tensor of shape `[A1, ..., An, 8]`.
-      atol: The absolute tolerance on both parts of the norm.
-      name: A name for this op.
-
-    Returns:
-      A bool tensor of shape `[A1, ..., An, 1]`.
-    """
+    """Whether dual quaternions `[A1, ..., An, 8]` have norm `[1, 0]` within `atol`: bools `[A1, ..., An, 1]`."""
     with tf.name_scope(name):
         real_norm, dual_norm = tf.split(norm(dual_quaternion), 2, axis=-1)
         return (tf.abs(real_norm - 1.0) < atol) & (tf.abs(dual_norm) < atol)
@@ -119,15 +72,9 @@ def is_normalized(dual_quaternion, atol=1e-3, name="dual_quaternion_is_normalize
 def from_rotation_translation(
     rotation_quaternion, translation_vector, name="dual_quaternion_from_rotation_translation"
 ):
-    """Dual quaternions of a rotation followed by a translation: r + ε ½ t r.
+    """Dual quaternions r + ε ½ t r of a rotation followed by a translation.
 
-    Args:
-      rotation_quaternion: A tensor of shape `[A1, ..., An, 4]`: unit quaternions.
-      translation_vector: A tensor of shape `[A1, ..., An, 3]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 8]`.
+    Unit quaternions `[A1, ..., An, 4]` and translations `[A1, ..., An, 3]` give `[A1, ..., An, 8]`.
     """
     with tf.name_scope(name):
         rotation_quaternion, translation_vector = shape.check_inputs(
@@ -137,14 +84,9 @@ def from_rotation_translation(
 
 
 def to_rotation_translation(dual_quaternion, name="dual_quaternion_to_rotation_translation"):
-    """Splits dual quaternions into a rotation quaternion r and a translation t = vec(2 d r⁻¹).
+    """Splits dual quaternions `[A1, ..., An, 8]` into rotations r and translations t = vec(2 d r⁻¹).
 
-    Args:
-      dual_quaternion: A tensor of shape `[A1, ..., An, 8]`.
-      name: A name for this op.
-
-    Returns:
-      A tuple of tensors of shapes `[A1, ..., An, 4]` (rotation) and `[A1, ..., An, 3]` (translation).
+    A tuple of tensors `[A1, ..., An, 4]` (rotation) and `[A1, ..., An, 3]` (translation).
     """
     with tf.name_scope(name):
         (dual_quaternion,) = shape.check_inputs(dual_quaternion=(dual_quaternion, 8))
@@ -156,14 +98,8 @@ def to_rotation_translation(dual_quaternion, name="dual_quaternion_to_rotation_t
 def from_axis_angle_translation(axis, angle, translation_vector, name="dual_quaternion_from_axis_angle_translation"):
     """Dual quaternions of an axis-angle rotation followed by a translation.
 
-    Args:
-      axis: A tensor of shape `[A1, ..., An, 3]`: rotation axes, normalized here.
-      angle: A tensor of shape `[A1, ..., An, 1]`: angles in radians.
-      translation_vector: A tensor of shape `[A1, ..., An, 3]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 8]`.
+    Axes `[A1, ..., An, 3]` (normalized here), angles `[A1, ..., An, 1]` in radians and translations
+    `[A1, ..., An, 3]` give `[A1, ..., An, 8]`.
     """
     with tf.name_scope(name):
         axis, angle, translation_vector = shape.check_inputs(
@@ -173,17 +109,10 @@ def from_axis_angle_translation(axis, angle, translation_vector, name="dual_quat
 
 
 def point_to_dual_quaternion(point, name="dual_quaternion_point_to_dual_quaternion"):
-    """The dual quaternion 1 + ε p of 3d points: `[0, 0, 0, 1, px, py, pz, 0]`.
+    """The dual quaternions 1 + ε p `[0, 0, 0, 1, px, py, pz, 0]` of 3d points `[A1, ..., An, 3]`.
 
     q (1 + ε p) conjugate_dual(conjugate(q)) = 1 + ε p' for the transformed point p'. (TensorFlow
     Graphics returns `[1, 0, 0, 0, 0, px, py, pz]`, the scalar-first layout, which breaks that.)
-
-    Args:
-      point: A tensor of shape `[A1, ..., An, 3]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 8]`.
     """
     with tf.name_scope(name):
         (point,) = shape.check_inputs(point=(point, 3))

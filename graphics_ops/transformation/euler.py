@@ -14,48 +14,24 @@ _X_AXIS = (1.0, 0.0)
 
 
 def from_axis_angle(axis, angle, name="euler_from_axis_angle"):
-    """Converts axis-angle rotations to Euler angles.
-
-    Args:
-      axis: A tensor of shape `[A1, ..., An, 3]`: rotation axes, normalized here.
-      angle: A tensor of shape `[A1, ..., An, 1]`: angles in radians.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 3]`.
-    """
+    """Euler angles of axis-angle rotations (axes `[A1, ..., An, 3]` normalized here, angles `[A1, ..., An, 1]`)."""
     with tf.name_scope(name):
         return _from_rotation_matrix(rotation_matrix_3d.from_axis_angle(axis, angle))
 
 
 def from_quaternion(quaternions, name="euler_from_quaternion"):
-    """Converts unit quaternions `[x, y, z, w]` to Euler angles.
-
-    Args:
-      quaternions: A tensor of shape `[A1, ..., An, 4]`: unit quaternions.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 3]`.
-    """
+    """Euler angles of unit quaternions `[x, y, z, w]`, `[A1, ..., An, 4]`."""
     with tf.name_scope(name):
         (quaternions,) = shape.check_inputs(quaternions=(quaternions, 4))
         return _from_rotation_matrix(rotation_matrix_3d.from_quaternion(quaternions))
 
 
 def from_rotation_matrix(rotation_matrix, name="euler_from_rotation_matrix"):
-    """Converts rotation matrices to Euler angles, accurately also at and near gimbal lock.
+    """Euler angles of rotation matrices `[A1, ..., An, 3, 3]`, accurate also at and near gimbal lock.
 
     y = atan2(-r20, |(r00, r10)|) and z = atan2(r10, r00) (0 at gimbal lock, where both vanish);
     then x is read from Rz(z)ᵀ R = Ry(y) Rx(x), whose entries (1, 1) and (1, 2) are cos x and
     -sin x whatever y is. So x absorbs any error of z, and the angles always rebuild R.
-
-    Args:
-      rotation_matrix: A tensor of shape `[A1, ..., An, 3, 3]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 3]`.
     """
     with tf.name_scope(name):
         (rotation_matrix,) = shape.check_inputs(rotation_matrix=(rotation_matrix, (3, 3)))
@@ -67,13 +43,6 @@ def inverse(euler_angle, name="euler_inverse"):
 
     TensorFlow Graphics returns -a, which rebuilds Rz(-z) Ry(-y) Rx(-x), not the inverse
     Rx(-x) Ry(-y) Rz(-z), unless only one angle is nonzero.
-
-    Args:
-      euler_angle: A tensor of shape `[A1, ..., An, 3]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 3]`.
     """
     with tf.name_scope(name):
         (euler_angle,) = shape.check_inputs(euler_angle=(euler_angle, 3))

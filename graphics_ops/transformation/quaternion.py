@@ -16,18 +16,10 @@ _IDENTITY = (0.0, 0.0, 0.0, 1.0)
 
 
 def between_two_vectors_3d(vector1, vector2, name="quaternion_between_two_vectors_3d"):
-    """Quaternion of the shortest-arc rotation taking the direction of `vector1` to that of `vector2`.
+    """Unit quaternions `[A1, ..., An, 4]` of the shortest-arc rotations taking `vector1` to `vector2`.
 
-    For opposite vectors, it is a half turn about some axis orthogonal to `vector1`; a zero vector
-    gives the identity.
-
-    Args:
-      vector1: A tensor of shape `[A1, ..., An, 3]` (any nonzero length).
-      vector2: A tensor of shape `[A1, ..., An, 3]` (any nonzero length).
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 4]`: unit quaternions.
+    The vectors are `[A1, ..., An, 3]` of any nonzero length. For opposite vectors, the result is a half
+    turn about some axis orthogonal to `vector1`; a zero vector gives the identity.
     """
     with tf.name_scope(name):
         vector1, vector2 = shape.check_inputs(vector1=(vector1, 3), vector2=(vector2, 3))
@@ -41,31 +33,17 @@ def between_two_vectors_3d(vector1, vector2, name="quaternion_between_two_vector
 
 
 def conjugate(quaternion, name="quaternion_conjugate"):
-    """Conjugate `[-x, -y, -z, w]`; the inverse rotation for unit quaternions.
-
-    Args:
-      quaternion: A tensor of shape `[A1, ..., An, 4]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 4]`.
-    """
+    """Conjugate `[-x, -y, -z, w]` of quaternions `[A1, ..., An, 4]`; the inverse rotation for unit ones."""
     with tf.name_scope(name):
         (quaternion,) = shape.check_inputs(quaternion=(quaternion, 4))
         return _conjugate(quaternion)
 
 
 def from_axis_angle(axis, angle, name="quaternion_from_axis_angle"):
-    """Converts axis-angle rotations to quaternions.
+    """Unit quaternions `[A1, ..., An, 4]` of axis-angle rotations.
 
-    Args:
-      axis: A tensor of shape `[A1, ..., An, 3]`: rotation axes, normalized here; a zero axis gives
-        the identity.
-      angle: A tensor of shape `[A1, ..., An, 1]`: angles in radians.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 4]`: unit quaternions.
+    Axes `[A1, ..., An, 3]` are normalized here (a zero axis gives the identity); angles `[A1, ..., An, 1]`
+    are in radians.
     """
     with tf.name_scope(name):
         axis, angle = shape.check_inputs(axis=(axis, 3), angle=(angle, 1))
@@ -77,15 +55,7 @@ def from_axis_angle(axis, angle, name="quaternion_from_axis_angle"):
 
 
 def from_euler(angles, name="quaternion_from_euler"):
-    """Converts Euler angles `[x, y, z]` (rotation about z, times about y, times about x) to quaternions.
-
-    Args:
-      angles: A tensor of shape `[A1, ..., An, 3]`: angles about x, y and z in radians.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 4]`: unit quaternions.
-    """
+    """Unit quaternions `[A1, ..., An, 4]` of Euler angles `[A1, ..., An, 3]` (R = Rz Ry Rx, radians)."""
     with tf.name_scope(name):
         (angles,) = shape.check_inputs(angles=(angles, 3))
         half = 0.5 * angles
@@ -93,15 +63,7 @@ def from_euler(angles, name="quaternion_from_euler"):
 
 
 def from_euler_with_small_angles_approximation(angles, name="quaternion_from_euler_with_small_angles_approximation"):
-    """Like `from_euler`, with sin(a) ≈ a and cos(a) ≈ 1 - a²/2 (the result is normalized).
-
-    Args:
-      angles: A tensor of shape `[A1, ..., An, 3]`: small angles about x, y and z in radians.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 4]`: unit quaternions.
-    """
+    """Like `from_euler`, with sin(a) ≈ a and cos(a) ≈ 1 - a²/2 (the result is normalized)."""
     with tf.name_scope(name):
         (angles,) = shape.check_inputs(angles=(angles, 3))
         half = 0.5 * angles
@@ -109,19 +71,12 @@ def from_euler_with_small_angles_approximation(angles, name="quaternion_from_eul
 
 
 def from_rotation_matrix(rotation_matrix, name="quaternion_from_rotation_matrix"):
-    """Converts rotation matrices to quaternions, accurately for every rotation.
+    """Unit quaternions `[A1, ..., An, 4]` of rotation matrices `[A1, ..., An, 3, 3]`, accurate for all.
 
     Each row k of the symmetric matrix 4 q qᵀ can be read off the rotation matrix, and its diagonal
     entry is 4 q_k². The row with the largest diagonal (at least 1, since the diagonal sums to 4)
     is normalized, so nothing is divided by a small number, even at 180° in float32. The result has
     its largest component positive; it is continuous except where that choice changes sign.
-
-    Args:
-      rotation_matrix: A tensor of shape `[A1, ..., An, 3, 3]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 4]`: unit quaternions.
     """
     with tf.name_scope(name):
         (rotation_matrix,) = shape.check_inputs(rotation_matrix=(rotation_matrix, (3, 3)))
@@ -141,78 +96,37 @@ def from_rotation_matrix(rotation_matrix, name="quaternion_from_rotation_matrix"
 
 
 def inverse(quaternion, name="quaternion_inverse"):
-    """Inverse `conjugate(q) / |q|²` (zero for the zero quaternion).
-
-    Args:
-      quaternion: A tensor of shape `[A1, ..., An, 4]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 4]`.
-    """
+    """Inverse `conjugate(q) / |q|²` of quaternions `[A1, ..., An, 4]` (zero for the zero quaternion)."""
     with tf.name_scope(name):
         (quaternion,) = shape.check_inputs(quaternion=(quaternion, 4))
         return tf.math.divide_no_nan(_conjugate(quaternion), vector.dot(quaternion, quaternion))
 
 
 def is_normalized(quaternion, atol=1e-3, name="quaternion_is_normalized"):
-    """Whether quaternions have unit norm, within `atol`.
-
-    Args:
-      quaternion: A tensor of shape `[A1, ..., An, 4]`.
-      atol: The absolute tolerance on the norm.
-      name: A name for this op.
-
-    Returns:
-      A bool tensor of shape `[A1, ..., An, 1]`.
-    """
+    """Whether quaternions `[A1, ..., An, 4]` have unit norm within `atol`: bools `[A1, ..., An, 1]`."""
     with tf.name_scope(name):
         (quaternion,) = shape.check_inputs(quaternion=(quaternion, 4))
         return tf.abs(tf.norm(quaternion, axis=-1, keepdims=True) - 1.0) < atol
 
 
 def normalize(quaternion, eps=1e-12, name="quaternion_normalize"):
-    """Divides quaternions by their norm, or by sqrt(eps) where the norm is smaller.
-
-    Args:
-      quaternion: A tensor of shape `[A1, ..., An, 4]`.
-      eps: A lower bound on the squared norm.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 4]`.
-    """
+    """Divides quaternions `[A1, ..., An, 4]` by their norm, or by sqrt(eps) where the norm is smaller."""
     with tf.name_scope(name):
         (quaternion,) = shape.check_inputs(quaternion=(quaternion, 4))
         return tf.math.l2_normalize(quaternion, axis=-1, epsilon=eps)
 
 
 def multiply(quaternion1, quaternion2, name="quaternion_multiply"):
-    """Hamilton product `quaternion1 * quaternion2` (rotation 2, then rotation 1).
-
-    Args:
-      quaternion1: A tensor of shape `[A1, ..., An, 4]`.
-      quaternion2: A tensor of shape `[A1, ..., An, 4]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 4]`.
-    """
+    """Hamilton product `quaternion1 * quaternion2` (rotation 2, then 1) of quaternions `[A1, ..., An, 4]`."""
     with tf.name_scope(name):
         quaternion1, quaternion2 = shape.check_inputs(quaternion1=(quaternion1, 4), quaternion2=(quaternion2, 4))
         return _multiply(quaternion1, quaternion2)
 
 
 def normalized_random_uniform(quaternion_shape, name="quaternion_normalized_random_uniform", dtype=tf.float32):
-    """Random unit quaternions, uniformly distributed over rotations.
+    """Random unit quaternions `[A1, ..., An, 4]`, uniform over rotations.
 
-    Args:
-      quaternion_shape: A list of ints: the batch shape `[A1, ..., An]`.
-      name: A name for this op.
-      dtype: float32 or float64.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 4]`.
+    `quaternion_shape` is the batch shape `[A1, ..., An]`; `dtype` is float32 or float64.
     """
     with tf.name_scope(name):
         batch = tf.convert_to_tensor(quaternion_shape, dtype=tf.int32)
@@ -224,9 +138,8 @@ def normalized_random_uniform(quaternion_shape, name="quaternion_normalized_rand
 def normalized_random_uniform_initializer():
     """A variable initializer drawing random unit quaternions uniformly over rotations.
 
-    Returns:
-      A function `(shape, dtype=tf.float32, partition_info=None)` for shapes `[A1, ..., An, 4]` and
-      float32 or float64.
+    It is a function `(shape, dtype=tf.float32, partition_info=None)` for shapes `[A1, ..., An, 4]` and
+    float32 or float64.
     """
 
     def initializer(shape, dtype=tf.float32, partition_info=None):  # noqa: ARG001 (TF1 signature)
@@ -241,16 +154,7 @@ def normalized_random_uniform_initializer():
 
 
 def rotate(point, quaternion, name="quaternion_rotate"):
-    """Rotates 3d points by unit quaternions.
-
-    Args:
-      point: A tensor of shape `[A1, ..., An, 3]`.
-      quaternion: A tensor of shape `[A1, ..., An, 4]`: unit quaternions.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 3]`.
-    """
+    """Rotates 3d points `[A1, ..., An, 3]` by unit quaternions `[A1, ..., An, 4]` (same shape as `point`)."""
     with tf.name_scope(name):
         point, quaternion = shape.check_inputs(point=(point, 3), quaternion=(quaternion, 4))
         xyz, w = quaternion[..., :3], quaternion[..., 3:]
@@ -260,19 +164,11 @@ def rotate(point, quaternion, name="quaternion_rotate"):
 
 
 def relative_angle(quaternion1, quaternion2, name="quaternion_relative_angle"):
-    """Angle in [0, π] of the rotation between two rotations given as quaternions.
+    """Angle in [0, π] of the rotation between nonzero quaternions `[A1, ..., An, 4]`: `[A1, ..., An]`.
 
     Computed as 2 atan2(|vec(r)|, |w(r)|) with r = conj(q1) q2, which is accurate and has finite
-    gradients everywhere (arccos of the dot product has infinite ones at 0 and π).
-
-    Args:
-      quaternion1: A tensor of shape `[A1, ..., An, 4]`: nonzero quaternions.
-      quaternion2: A tensor of shape `[A1, ..., An, 4]`: nonzero quaternions.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An]` (what TensorFlow Graphics returns; its docstring says
-      `[A1, ..., An, 1]`).
+    gradients everywhere (arccos of the dot product has infinite ones at 0 and π). The shape is what
+    TensorFlow Graphics returns; its docstring says `[A1, ..., An, 1]`.
     """
     with tf.name_scope(name):
         quaternion1, quaternion2 = shape.check_inputs(quaternion1=(quaternion1, 4), quaternion2=(quaternion2, 4))
@@ -281,19 +177,11 @@ def relative_angle(quaternion1, quaternion2, name="quaternion_relative_angle"):
 
 
 def slerp(quaternion1, quaternion2, percent, name="quaternion_slerp"):
-    """Spherical linear interpolation between rotations, along the shorter arc.
+    """Spherical linear interpolation between unit quaternions `[A1, ..., An, 4]`, along the shorter arc.
 
-    The weights are those of `graphics_ops.math.interpolation.slerp.quaternion_weights`, exact and
-    differentiable as the quaternions approach each other (θ → 0).
-
-    Args:
-      quaternion1: A tensor of shape `[A1, ..., An, 4]`: unit quaternions, returned at 0.
-      quaternion2: A tensor of shape `[A1, ..., An, 4]`: unit quaternions, returned (up to sign) at 1.
-      percent: A tensor of shape `[A1, ..., An, 1]`: interpolation parameters t.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 4]`: unit quaternions.
+    `percent` (`[A1, ..., An, 1]`) 0 gives `quaternion1` and 1 gives `quaternion2` up to sign. The weights
+    are those of `graphics_ops.math.interpolation.slerp.quaternion_weights`, exact and differentiable as
+    the quaternions approach each other (θ → 0).
     """
     with tf.name_scope(name):
         quaternion1, quaternion2, percent = shape.check_inputs(

@@ -10,16 +10,7 @@ from graphics_ops.util import shape, vector
 
 
 def from_rotation_translation(rotation_matrix, translation, name="rigid_from_rotation_translation"):
-    """4x4 matrices of a rotation followed by a translation.
-
-    Args:
-      rotation_matrix: A tensor of shape `[A1, ..., An, 3, 3]`.
-      translation: A tensor of shape `[A1, ..., An, 3]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 4, 4]`.
-    """
+    """4x4 matrices of rotations `[A1, ..., An, 3, 3]` followed by translations `[A1, ..., An, 3]`."""
     with tf.name_scope(name):
         rotation_matrix, translation = shape.check_inputs(
             rotation_matrix=(rotation_matrix, (3, 3)), translation=(translation, 3)
@@ -28,30 +19,14 @@ def from_rotation_translation(rotation_matrix, translation, name="rigid_from_rot
 
 
 def to_rotation_translation(matrix, name="rigid_to_rotation_translation"):
-    """Splits 4x4 rigid transforms into rotation matrices and translations.
-
-    Args:
-      matrix: A tensor of shape `[A1, ..., An, 4, 4]`.
-      name: A name for this op.
-
-    Returns:
-      A tuple of tensors of shapes `[A1, ..., An, 3, 3]` and `[A1, ..., An, 3]`.
-    """
+    """Splits rigid transforms into rotation matrices `[A1, ..., An, 3, 3]` and translations `[A1, ..., An, 3]`."""
     with tf.name_scope(name):
         (matrix,) = shape.check_inputs(matrix=(matrix, (4, 4)))
         return matrix[..., :3, :3], matrix[..., :3, 3]
 
 
 def inverse(matrix, name="rigid_inverse"):
-    """Inverts rigid transforms: [[Rᵀ, -Rᵀ t], [0, 1]].
-
-    Args:
-      matrix: A tensor of shape `[A1, ..., An, 4, 4]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 4, 4]`.
-    """
+    """Inverts rigid transforms: [[Rᵀ, -Rᵀ t], [0, 1]]."""
     with tf.name_scope(name):
         (matrix,) = shape.check_inputs(matrix=(matrix, (4, 4)))
         rotation = tf.linalg.matrix_transpose(matrix[..., :3, :3])
@@ -59,15 +34,9 @@ def inverse(matrix, name="rigid_inverse"):
 
 
 def transform_points(points, matrix, name="rigid_transform_points"):
-    """Applies one rigid transform to each point cloud of a batch.
+    """Applies one rigid transform `[A1, ..., An, 4, 4]` to each point cloud of a batch.
 
-    Args:
-      points: A tensor of shape `[A1, ..., An, N, 3]`: point clouds of N points.
-      matrix: A tensor of shape `[A1, ..., An, 4, 4]`: one transform per cloud.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, N, 3]`.
+    `points` are `[A1, ..., An, N, 3]`, clouds of N points, and so is the result.
     """
     with tf.name_scope(name):
         points, matrix = shape.check_inputs(points=(points, (None, 3)), matrix=(matrix, (4, 4)))

@@ -13,32 +13,17 @@ _X_AXIS = (1.0, 0.0, 0.0)
 
 
 def from_rotation_matrix(rotation_matrix, name="rotation_6d_from_rotation_matrix"):
-    """The first two columns `[c1, c2]` of rotation matrices.
-
-    Args:
-      rotation_matrix: A tensor of shape `[A1, ..., An, 3, 3]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 6]`.
-    """
+    """The first two columns `[c1, c2]` of rotation matrices `[A1, ..., An, 3, 3]`."""
     with tf.name_scope(name):
         (rotation_matrix,) = shape.check_inputs(rotation_matrix=(rotation_matrix, (3, 3)))
         return tf.concat([rotation_matrix[..., :, 0], rotation_matrix[..., :, 1]], axis=-1)
 
 
 def to_rotation_matrix(rotation_6d, name="rotation_6d_to_rotation_matrix"):
-    """Rotation matrices from 6d representations, by Gram-Schmidt.
+    """Rotation matrices with columns b1, b2, b3, by Gram-Schmidt from `[a1, a2]` of any scale.
 
     b1 = a1 / |a1|, b2 = the normalized part of a2 orthogonal to b1, b3 = b1 × b2. Degenerate inputs
     stay finite: a zero a1 gives b1 = x, and an a2 parallel to b1 gives some b2 orthogonal to b1.
-
-    Args:
-      rotation_6d: A tensor of shape `[A1, ..., An, 6]`: `[a1, a2]`, any scale.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 3, 3]` with columns b1, b2, b3.
     """
     with tf.name_scope(name):
         (rotation_6d,) = shape.check_inputs(rotation_6d=(rotation_6d, 6))

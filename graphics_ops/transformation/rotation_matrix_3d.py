@@ -15,14 +15,7 @@ def assert_rotation_matrix_normalized(matrix, eps=1e-3, name="assert_rotation_ma
     """Returns `matrix`, asserting at run time that it holds rotation matrices within `eps`.
 
     Always checks (no global flag). The assert is skipped under XLA, which cannot raise at run time.
-
-    Args:
-      matrix: A tensor of shape `[A1, ..., An, 3, 3]`.
-      eps: The absolute tolerance (see `is_valid`).
-      name: A name for this op.
-
-    Returns:
-      `matrix`, as a tensor that depends on the assert.
+    The result depends on the assert; see `is_valid` for the tolerance.
 
     Raises:
       tf.errors.InvalidArgumentError: If a matrix is not a rotation.
@@ -36,16 +29,10 @@ def assert_rotation_matrix_normalized(matrix, eps=1e-3, name="assert_rotation_ma
 
 
 def from_axis_angle(axis, angle, name="rotation_matrix_3d_from_axis_angle"):
-    """Converts axis-angle rotations to rotation matrices.
+    """Rotation matrices of axis-angle rotations.
 
-    Args:
-      axis: A tensor of shape `[A1, ..., An, 3]`: rotation axes, normalized here; a zero axis gives
-        the identity.
-      angle: A tensor of shape `[A1, ..., An, 1]`: angles in radians.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 3, 3]`.
+    Axes `[A1, ..., An, 3]` are normalized here (a zero axis gives the identity); angles `[A1, ..., An, 1]`
+    are in radians.
     """
     with tf.name_scope(name):
         axis, angle = shape.check_inputs(axis=(axis, 3), angle=(angle, 1))
@@ -53,45 +40,21 @@ def from_axis_angle(axis, angle, name="rotation_matrix_3d_from_axis_angle"):
 
 
 def from_euler(angles, name="rotation_matrix_3d_from_euler"):
-    """Converts Euler angles `[x, y, z]` to rotation matrices R = Rz Ry Rx.
-
-    Args:
-      angles: A tensor of shape `[A1, ..., An, 3]`: angles about x, y and z in radians.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 3, 3]`.
-    """
+    """Rotation matrices R = Rz Ry Rx of Euler angles `[x, y, z]`, `[A1, ..., An, 3]` in radians."""
     with tf.name_scope(name):
         (angles,) = shape.check_inputs(angles=(angles, 3))
         return _from_sines_cosines(tf.sin(angles), tf.cos(angles))
 
 
 def from_euler_with_small_angles_approximation(angles, name="rotation_matrix_3d_from_euler_with_small_angles"):
-    """Like `from_euler`, with sin(a) ≈ a and cos(a) ≈ 1 - a²/2 (the result is not normalized).
-
-    Args:
-      angles: A tensor of shape `[A1, ..., An, 3]`: small angles about x, y and z in radians.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 3, 3]`.
-    """
+    """Like `from_euler`, with sin(a) ≈ a and cos(a) ≈ 1 - a²/2 (the result is not normalized)."""
     with tf.name_scope(name):
         (angles,) = shape.check_inputs(angles=(angles, 3))
         return _from_sines_cosines(angles, 1.0 - 0.5 * tf.square(angles))
 
 
 def from_quaternion(quaternion, name="rotation_matrix_3d_from_quaternion"):
-    """Converts unit quaternions `[x, y, z, w]` to rotation matrices.
-
-    Args:
-      quaternion: A tensor of shape `[A1, ..., An, 4]`: unit quaternions.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 3, 3]`.
-    """
+    """Rotation matrices of unit quaternions `[x, y, z, w]`, `[A1, ..., An, 4]`."""
     with tf.name_scope(name):
         (quaternion,) = shape.check_inputs(quaternion=(quaternion, 4))
         x, y, z, w = tf.unstack(quaternion, axis=-1)
@@ -109,30 +72,16 @@ def from_quaternion(quaternion, name="rotation_matrix_3d_from_quaternion"):
 
 
 def inverse(matrix, name="rotation_matrix_3d_inverse"):
-    """Inverts rotation matrices (transposes them).
-
-    Args:
-      matrix: A tensor of shape `[A1, ..., An, 3, 3]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 3, 3]`.
-    """
+    """Inverts rotation matrices (transposes them)."""
     with tf.name_scope(name):
         (matrix,) = shape.check_inputs(matrix=(matrix, (3, 3)))
         return tf.linalg.matrix_transpose(matrix)
 
 
 def is_valid(matrix, atol=1e-3, name="rotation_matrix_3d_is_valid"):
-    """Whether 3x3 matrices are rotations, within `atol` (see `rotation_matrix_common.is_valid`).
+    """Whether 3x3 matrices are rotations within `atol`: bools `[A1, ..., An, 1]`.
 
-    Args:
-      matrix: A tensor of shape `[A1, ..., An, 3, 3]`.
-      atol: The absolute tolerance.
-      name: A name for this op.
-
-    Returns:
-      A bool tensor of shape `[A1, ..., An, 1]`.
+    See `rotation_matrix_common.is_valid`.
     """
     with tf.name_scope(name):
         (matrix,) = shape.check_inputs(matrix=(matrix, (3, 3)))
@@ -140,16 +89,7 @@ def is_valid(matrix, atol=1e-3, name="rotation_matrix_3d_is_valid"):
 
 
 def rotate(point, matrix, name="rotation_matrix_3d_rotate"):
-    """Rotates 3d points by rotation matrices.
-
-    Args:
-      point: A tensor of shape `[A1, ..., An, 3]`.
-      matrix: A tensor of shape `[A1, ..., An, 3, 3]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 3]`.
-    """
+    """Rotates 3d points `[A1, ..., An, 3]` by rotation matrices (same shape as `point`)."""
     with tf.name_scope(name):
         point, matrix = shape.check_inputs(point=(point, 3), matrix=(matrix, (3, 3)))
         return vector.matvec(matrix, point)

@@ -6,15 +6,9 @@ from graphics_ops.util import shape
 
 
 def is_valid(matrix, atol=1e-3, name="rotation_matrix_common_is_valid"):
-    """Whether square matrices are rotations: |det M - 1| < atol and ‖MᵀM - I‖_F < atol.
+    """Whether square matrices `[A1, ..., An, K, K]` are rotations: bools `[A1, ..., An, 1]`.
 
-    Args:
-      matrix: A tensor of shape `[A1, ..., An, K, K]`.
-      atol: The absolute tolerance.
-      name: A name for this op.
-
-    Returns:
-      A bool tensor of shape `[A1, ..., An, 1]`.
+    A matrix M is one where |det M - 1| < atol and ‖MᵀM - I‖_F < atol.
     """
     with tf.name_scope(name):
         (matrix,) = shape.check_inputs(matrix=(matrix, ("K", "K")))

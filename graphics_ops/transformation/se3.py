@@ -16,15 +16,7 @@ _D_SERIES = (1 / 12, 1 / 720, 1 / 30240, 1 / 1209600, 1 / 47900160)
 
 
 def exp(twist, name="se3_exp"):
-    """Rigid transforms of twists, exact and smooth at ω = 0.
-
-    Args:
-      twist: A tensor of shape `[A1, ..., An, 6]`: `[v, ω]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 4, 4]`.
-    """
+    """Rigid transforms `[A1, ..., An, 4, 4]` of twists `[v, ω]`, exact and smooth at ω = 0."""
     with tf.name_scope(name):
         (twist,) = shape.check_inputs(twist=(twist, 6))
         translational, rotational = twist[..., :3], twist[..., 3:]
@@ -37,16 +29,9 @@ def exp(twist, name="se3_exp"):
 
 
 def log(matrix, name="se3_log"):
-    """Twists `[v, ω]` of rigid transforms, with |ω| in [0, π]; inverts `exp`.
+    """Twists `[v, ω]` of rigid transforms `[A1, ..., An, 4, 4]`, with |ω| in [0, π]; inverts `exp`.
 
     v = V⁻¹ t with V⁻¹ = I - ½ [ω]× + D [ω]×² and D = (1 - (θ/2) cot(θ/2)) / θ².
-
-    Args:
-      matrix: A tensor of shape `[A1, ..., An, 4, 4]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 6]`.
     """
     with tf.name_scope(name):
         (matrix,) = shape.check_inputs(matrix=(matrix, (4, 4)))

@@ -12,15 +12,7 @@ from graphics_ops.util import vector as vector_lib
 
 
 def hat(vector, name="so3_hat"):
-    """The skew-symmetric matrices [ω]× with [ω]× p = ω × p.
-
-    Args:
-      vector: A tensor of shape `[A1, ..., An, 3]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 3, 3]`.
-    """
+    """The skew-symmetric matrices [ω]× `[A1, ..., An, 3, 3]` with [ω]× p = ω × p, of vectors ω `[A1, ..., An, 3]`."""
     with tf.name_scope(name):
         (vector,) = shape.check_inputs(vector=(vector, 3))
         x, y, z = tf.unstack(vector, axis=-1)
@@ -29,15 +21,7 @@ def hat(vector, name="so3_hat"):
 
 
 def vee(matrix, name="so3_vee"):
-    """The vectors ω of the skew-symmetric parts (M - Mᵀ) / 2 = [ω]× of matrices; inverts `hat`.
-
-    Args:
-      matrix: A tensor of shape `[A1, ..., An, 3, 3]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 3]`.
-    """
+    """The vectors ω `[A1, ..., An, 3]` with [ω]× = (M - Mᵀ) / 2, of matrices M `[A1, ..., An, 3, 3]`; inverts `hat`."""
     with tf.name_scope(name):
         (matrix,) = shape.check_inputs(matrix=(matrix, (3, 3)))
         return _vee(matrix)
@@ -47,13 +31,6 @@ def exp(rotation_vector, name="so3_exp"):
     """Rotation matrices of rotation vectors (Rodrigues' formula), exact and smooth at 0.
 
     R = cos θ I + sinc θ [ω]× + ½ sinc²(θ/2) ω ωᵀ, with θ = |ω|.
-
-    Args:
-      rotation_vector: A tensor of shape `[A1, ..., An, 3]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 3, 3]`.
     """
     with tf.name_scope(name):
         (rotation_vector,) = shape.check_inputs(rotation_vector=(rotation_vector, 3))
@@ -78,13 +55,6 @@ def log(rotation_matrix, name="so3_log"):
 
     Goes through the quaternion [v, w] with w >= 0: ω = 2 v / sinc(θ/2) with θ/2 = atan2(|v|, w),
     which is exact near the identity and, unlike formulas dividing by sin θ, near 180°.
-
-    Args:
-      rotation_matrix: A tensor of shape `[A1, ..., An, 3, 3]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An, 3]`.
     """
     with tf.name_scope(name):
         (rotation_matrix,) = shape.check_inputs(rotation_matrix=(rotation_matrix, (3, 3)))
@@ -96,18 +66,10 @@ def log(rotation_matrix, name="so3_log"):
 
 
 def geodesic_distance(rotation_matrix1, rotation_matrix2, name="so3_geodesic_distance"):
-    """Angle in [0, π] of the rotation R1ᵀ R2 between two rotations: |log(R1ᵀ R2)|.
+    """Angle in [0, π] of the rotation R1ᵀ R2 between two rotations, |log(R1ᵀ R2)|: `[A1, ..., An]`.
 
     Computed as atan2(sin θ, cos θ) from the skew-symmetric part and the trace, which is accurate and
     has finite gradients everywhere, including at 0 and π (arccos has infinite ones there).
-
-    Args:
-      rotation_matrix1: A tensor of shape `[A1, ..., An, 3, 3]`.
-      rotation_matrix2: A tensor of shape `[A1, ..., An, 3, 3]`.
-      name: A name for this op.
-
-    Returns:
-      A tensor of shape `[A1, ..., An]`.
     """
     with tf.name_scope(name):
         rotation_matrix1, rotation_matrix2 = shape.check_inputs(

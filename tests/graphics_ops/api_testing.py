@@ -16,6 +16,17 @@ def assert_tensorflow_graphics_api(api, module_of):
     Returns:
       The number of functions checked.
     """
+    for module_name, functions in api.items():
+        assert public_functions(module_of(module_name)) == set(functions), module_name
+    return assert_tensorflow_graphics_signatures(api, module_of)
+
+
+def assert_tensorflow_graphics_signatures(api, module_of):
+    """Asserts the functions of `api` have its arguments before `name` (all of them, without `name`).
+
+    Returns:
+      The number of functions checked.
+    """
     count = 0
     for module_name, functions in api.items():
         module = module_of(module_name)
@@ -24,13 +35,16 @@ def assert_tensorflow_graphics_api(api, module_of):
             before_name = parameters[: parameters.index("name")] if "name" in parameters else parameters
             assert before_name == arguments, f"{module_name}.{function_name}{tuple(before_name)}"
             count += 1
-        public = {
-            name
-            for name, value in vars(module).items()
-            if inspect.isfunction(value) and not name.startswith("_") and value.__module__ == module.__name__
-        }
-        assert public == set(functions), module_name
     return count
+
+
+def public_functions(module):
+    """The names of the functions `module` defines itself (not imports) and does not mark private with `_`."""
+    return {
+        name
+        for name, value in vars(module).items()
+        if inspect.isfunction(value) and not name.startswith("_") and value.__module__ == module.__name__
+    }
 
 
 def assert_op_jacobians_match(function, inputs, skipped_outputs=(), tolerance=1e-6):

@@ -1,4 +1,4 @@
-"""Helpers for the graphics_ops.transformation tests: reference rotations and comparisons."""
+"""Shared numeric helpers of the graphics_ops tests: reference rotations, comparisons, Jacobians and shape errors."""
 
 import numpy as np
 import pytest
@@ -133,3 +133,28 @@ def assert_longer_last_axis_is_named(function, inputs, index, argument, pattern=
     inputs[index] = np.concatenate([inputs[index], inputs[index][..., :1]], axis=-1)
     with pytest.raises(ValueError, match=pattern or rf"\b{argument}\b"):
         function(*inputs)
+
+
+def assert_longer_last_axis_is_named_at_run_time(function, inputs, index, argument):
+    """Like `assert_longer_last_axis_is_named`, for a `tf.function` traced with unknown float64 shapes.
+
+    The shapes are then only checked at run time, where the error must still name `argument`.
+    """
+    inputs = [tf.constant(value) for value in inputs]
+    signature = [tf.TensorSpec([None] * value.shape.rank, tf.float64) for value in inputs]
+    graph = tf.function(function, input_signature=signature)
+    inputs[index] = tf.concat([inputs[index], inputs[index][..., :1]], axis=-1)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=rf"\b{argument}\b"):
+        graph(*inputs)
+
+
+def flat_numpy(outputs):
+    """The outputs of an op (a tensor or a nest of them) as a flat list of NumPy arrays."""
+    return [np.asarray(output) for output in tf.nest.flatten(outputs)]
+
+
+def assert_broadcast_equals_tiled(function, inputs, tiled):
+    """`function` gives the same on `inputs`, whose batch dimensions broadcast to (2, 3), as on them `tiled`."""
+    for got, want in zip(flat_numpy(function(*inputs)), flat_numpy(function(*tiled))):
+        assert got.shape[:2] == (2, 3)
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)

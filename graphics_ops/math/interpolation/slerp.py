@@ -75,17 +75,9 @@ def interpolate_with_weights(vector1, vector2, weight1, weight2, name="interpola
 
 
 def quaternion_weights(quaternion1, quaternion2, percent, eps=None, name="quaternion_weights"):
-    """Slerp weights of unit quaternions, along the shorter arc.
+    """Slerp weights `[A1, ..., An, 1]` of unit quaternions `[A1, ..., An, 4]`, along the shorter arc.
 
-    Args:
-      quaternion1: A tensor of shape `[A1, ..., An, 4]`: unit quaternions.
-      quaternion2: A tensor of shape `[A1, ..., An, 4]`: unit quaternions.
-      percent: A scalar or a tensor of shape `[A1, ..., An, 1]`; outside [0, 1] it extrapolates.
-      eps: Unused: accepted for TensorFlow Graphics compatibility.
-      name: A name for this op.
-
-    Returns:
-      Two tensors of shape `[A1, ..., An, 1]`: the weights of `quaternion1` and `quaternion2`.
+    Returns the weights of `quaternion1` and `quaternion2`; `percent` and `eps` are as in `interpolate`.
     """
     del eps
     with tf.name_scope(name):
@@ -98,17 +90,9 @@ def quaternion_weights(quaternion1, quaternion2, percent, eps=None, name="quater
 
 
 def vector_weights(vector1, vector2, percent, eps=None, name="vector_weights"):
-    """Slerp weights of vectors of any length (normalized here to find the angle between them).
+    """Slerp weights `[A1, ..., An, 1]` of vectors `[A1, ..., An, M]` of any length (normalized here).
 
-    Args:
-      vector1: A tensor of shape `[A1, ..., An, M]`.
-      vector2: A tensor of shape `[A1, ..., An, M]`.
-      percent: A scalar or a tensor of shape `[A1, ..., An, 1]`; outside [0, 1] it extrapolates.
-      eps: Unused: accepted for TensorFlow Graphics compatibility.
-      name: A name for this op.
-
-    Returns:
-      Two tensors of shape `[A1, ..., An, 1]`: the weights of `vector1` and `vector2`.
+    Returns the weights of `vector1` and `vector2`; `percent` and `eps` are as in `interpolate`.
     """
     del eps
     with tf.name_scope(name):

@@ -14,10 +14,14 @@ import tensorflow as tf
 
 from graphics_ops import camera as camera_package
 from graphics_ops.camera import Camera
+from tests.graphics_ops.api_testing import assert_tensorflow_graphics_signatures, public_functions
 from tests.graphics_ops.camera.camera_testing import KINDS
+from tests.graphics_ops.modes_testing import assert_unknown_batch_modes_match_eager
 from tests.graphics_ops.testing import (
+    assert_broadcast_equals_tiled,
     assert_jacobians_match_finite_differences,
     assert_longer_last_axis_is_named,
+    assert_longer_last_axis_is_named_at_run_time,
     jacobians,
 )
 
@@ -145,30 +149,14 @@ def _argument_names(qualified_name):
     return parameters[: len(CASES[qualified_name])]
 
 
-def _flat_numpy(outputs):
-    return [np.asarray(output) for output in tf.nest.flatten(outputs)]
-
-
 def test_tensorflow_graphics_api_is_complete():
-    count = 0
-    for module_name, functions in TFG_API.items():
-        module = getattr(camera_package, module_name)
-        for function_name, arguments in functions.items():
-            parameters = list(inspect.signature(getattr(module, function_name)).parameters)
-            before_name = parameters[: parameters.index("name")]
-            assert before_name == arguments, f"{module_name}.{function_name}{tuple(before_name)}"
-            count += 1
-    assert count == 14
+    assert assert_tensorflow_graphics_signatures(TFG_API, lambda name: getattr(camera_package, name)) == 14
 
 
 def test_modules_export_only_declared_functions():
     for module_name in ("perspective", "orthographic", "quadratic_radial_distortion", "brown_conrady", "camera"):
         module = getattr(camera_package, module_name)
-        public = {
-            name
-            for name, value in vars(module).items()
-            if inspect.isfunction(value) and not name.startswith("_") and value.__module__ == module.__name__
-        }
+        public = public_functions(module)
         declared = set(TFG_API.get(module_name, {})) | EXTRAS.get(module_name, set())
         assert public == declared, module_name
         assert set(module.__all__) >= public, module_name
@@ -190,18 +178,9 @@ def test_cases_cover_every_public_function():
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_graph_and_xla_match_eager(name):
     """tf.function with unknown batch dimensions in float64, jit_compile in float32, against eager."""
-    function = _function(name)
     for dtype, mode in ((tf.float64, "graph"), (tf.float32, "xla")):
-        inputs = [tf.constant(value, dtype) for value in _inputs(name, (3,))]
-        expected = _flat_numpy(function(*inputs))
-        for output in tf.nest.flatten(function(*inputs)):
-            assert output.dtype in (dtype, tf.bool)
-        signature = [tf.TensorSpec([None] + value.shape[1:].as_list(), dtype) for value in inputs]
-        compiled = tf.function(function, input_signature=signature, jit_compile=mode == "xla")
-        actual = _flat_numpy(compiled(*inputs))
-        for got, want in zip(actual, expected):
-            assert got.shape == want.shape, f"{name} {mode}"
-            np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-4, err_msg=f"{name} {mode} {dtype.name}")
+        arrays = _inputs(name, (3,))
+        assert_unknown_batch_modes_match_eager(_function(name), arrays, dtype, (mode,), atol=1e-4, message=name)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -228,15 +207,12 @@ def test_batched_jacobians_equal_tf_test_compute_gradient(name):
 def test_batch_dimensions_broadcast(name):
     function = _function(name)
     inputs = _inputs(name, (2, 1))[:1] + _inputs(name, (1, 3), seed=2)[1:]
-    broadcast = _flat_numpy(function(*inputs))
     kinds = CASES[name]
     tiled = [
         np.broadcast_to(value, (2, 3) + value.shape[2:]) if kind != "coefficient" else np.broadcast_to(value, (2, 3))
         for value, kind in zip(inputs, kinds)
     ]
-    for got, want in zip(broadcast, _flat_numpy(function(*tiled))):
-        assert got.shape[:2] == (2, 3)
-        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    assert_broadcast_equals_tiled(function, inputs, tiled)
 
 
 # The last axis of squared radii is a free size (W), so a longer one is no error.
@@ -255,13 +231,8 @@ def test_bad_last_dimension_names_the_argument(name, index):
     [("perspective.project", 0), ("brown_conrady.unproject", 4), ("Camera.project_distorted", 5)],
 )
 def test_bad_shapes_found_at_run_time_name_the_argument(name, index):
-    inputs = [tf.constant(value) for value in _inputs(name, (2,))]
-    signature = [tf.TensorSpec([None] * value.shape.rank, tf.float64) for value in inputs]
-    graph = tf.function(_function(name), input_signature=signature)
-    inputs[index] = tf.concat([inputs[index], inputs[index][..., :1]], axis=-1)
     argument = _argument_names(name)[index]
-    with pytest.raises(tf.errors.InvalidArgumentError, match=rf"\b{argument}\b"):
-        graph(*inputs)
+    assert_longer_last_axis_is_named_at_run_time(_function(name), _inputs(name, (2,)), index, argument)
 
 
 def test_quadratic_distortion_shapes():

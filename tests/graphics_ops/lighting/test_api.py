@@ -19,6 +19,7 @@ from tests.graphics_ops.shading_testing import random_unit
 from tests.graphics_ops.testing import (
     assert_jacobians_match_finite_differences,
     assert_longer_last_axis_is_named,
+    flat_numpy,
     jacobians,
 )
 
@@ -117,10 +118,6 @@ def _inputs(name, light_batch, surface_batch, seed=0):
     ]
 
 
-def _flat_numpy(outputs):
-    return [np.asarray(output) for output in tf.nest.flatten(outputs)]
-
-
 def test_point_light_has_tensorflow_graphics_signature():
     parameters = inspect.signature(lighting.point_light.estimate_radiance).parameters
     assert list(parameters) == TFG_POINT_LIGHT
@@ -199,13 +196,13 @@ def test_light_and_surface_batch_dimensions(name):
     function, light_kinds, _ = CASES[name]
     inputs = _inputs(name, (2, 3), (4, 1), seed=3)
     lights, surfaces = inputs[: len(light_kinds)], inputs[len(light_kinds) :]
-    outputs = _flat_numpy(function(*inputs))
+    outputs = flat_numpy(function(*inputs))
     for output in outputs:
         assert output.shape[:4] == (4, 1, 2, 3)
     for a in range(4):
         for b1, b2 in [(0, 0), (1, 2)]:
             alone = [light[b1, b2] for light in lights] + [surface[a, 0] for surface in surfaces]
-            single = _flat_numpy(function(*alone))
+            single = flat_numpy(function(*alone))
             for got, want in zip(outputs, single):
                 np.testing.assert_allclose(got[a, 0, b1, b2], want, rtol=1e-12, atol=1e-15)
 

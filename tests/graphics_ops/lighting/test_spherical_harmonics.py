@@ -12,6 +12,7 @@ from scipy.special import lpmv
 
 from graphics_ops.lighting import spherical_harmonics as sh
 from tests.graphics_ops import shading_testing as ref
+from tests.graphics_ops.api_testing import public_functions
 from tests.graphics_ops.testing import ATOL, all_dtypes, assert_all_finite, assert_jacobians_match_finite_differences
 
 MAX_BAND = 6
@@ -53,12 +54,7 @@ def test_tensorflow_graphics_api():
     for function_name, arguments in TFG_API.items():
         parameters = list(inspect.signature(getattr(sh, function_name)).parameters)
         assert parameters[: parameters.index("name")] == arguments, function_name
-    public = {
-        name
-        for name, value in vars(sh).items()
-        if inspect.isfunction(value) and not name.startswith("_") and value.__module__ == sh.__name__
-    }
-    assert public == set(TFG_API) | EXTRAS
+    assert public_functions(sh) == set(TFG_API) | EXTRAS
 
 
 def test_degree_and_order_generators():

@@ -14,8 +14,14 @@ import tensorflow as tf
 
 from graphics_ops import mesh
 from graphics_ops.mesh import distances, laplacian, measures, normals, sampler, triangle
+from tests.graphics_ops.api_testing import public_functions
 from tests.graphics_ops.mesh_testing import OCTAHEDRON_FACES, noisy_octahedra, reference_uniform_laplacian
-from tests.graphics_ops.testing import assert_jacobians_match_finite_differences, jacobians
+from tests.graphics_ops.modes_testing import assert_unknown_batch_modes_match_eager
+from tests.graphics_ops.testing import (
+    assert_broadcast_equals_tiled,
+    assert_jacobians_match_finite_differences,
+    jacobians,
+)
 
 # TensorFlow Graphics' functions and their arguments before `name`: ours may add arguments after them.
 TFG_API = {
@@ -129,10 +135,6 @@ def _inputs(name, batch, seed=0):
     return [KINDS[kind](rng, batch) for kind in CASES[name][1]]
 
 
-def _flat_numpy(outputs):
-    return [np.asarray(output) for output in tf.nest.flatten(outputs)]
-
-
 def test_tensorflow_graphics_arguments_come_first():
     for function, arguments in TFG_API.items():
         parameters = list(inspect.signature(function).parameters)
@@ -144,11 +146,7 @@ def test_modules_export_only_declared_functions():
     assert set(mesh.__all__) == set(PUBLIC)
     for module_name, declared in PUBLIC.items():
         module = getattr(mesh, module_name)
-        public = {
-            name
-            for name, value in vars(module).items()
-            if inspect.isfunction(value) and not name.startswith("_") and value.__module__ == module.__name__
-        }
+        public = public_functions(module)
         assert public == declared, module_name
 
 
@@ -156,18 +154,9 @@ def test_modules_export_only_declared_functions():
 def test_graph_and_xla_match_eager(name):
     function, _, jit = CASES[name]
     for dtype in (tf.float32, tf.float64):
-        inputs = [tf.constant(value, dtype) for value in _inputs(name, (3,))]
-        expected = _flat_numpy(function(*inputs))
-        for output in tf.nest.flatten(function(*inputs)):
-            assert output.dtype in (dtype, tf.int32)
-        signature = [tf.TensorSpec([None] + value.shape[1:].as_list(), dtype) for value in inputs]
-        modes = {"graph": tf.function(function, input_signature=signature)}
-        if jit and dtype == tf.float32:
-            modes["xla"] = tf.function(function, input_signature=signature, jit_compile=True)
-        for mode, compiled in modes.items():
-            actual = _flat_numpy(compiled(*inputs))
-            for got, want in zip(actual, expected):
-                np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5, err_msg=f"{name} {mode} {dtype.name}")
+        modes = ("graph", "xla") if jit and dtype == tf.float32 else ("graph",)
+        arrays = _inputs(name, (3,))
+        assert_unknown_batch_modes_match_eager(function, arrays, dtype, modes, other_dtypes=(tf.int32,), message=name)
 
 
 def test_unknown_vertex_and_face_counts():
@@ -242,11 +231,8 @@ def test_vertex_and_face_batch_dimensions_broadcast(function, inner):
 def test_point_batch_dimensions_broadcast(name):
     function = CASES[name][0]
     inputs = _inputs(name, (2, 1))[:1] + _inputs(name, (1, 3), seed=2)[1:]
-    broadcast = _flat_numpy(function(*inputs))
     tiled = [np.broadcast_to(value, (2, 3) + value.shape[2:]) for value in inputs]
-    for got, want in zip(broadcast, _flat_numpy(function(*tiled))):
-        assert got.shape[:2] == (2, 3)
-        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    assert_broadcast_equals_tiled(function, inputs, tiled)
 
 
 VERTICES = noisy_octahedra(np.random.default_rng(0), ())

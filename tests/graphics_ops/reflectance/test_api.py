@@ -15,8 +15,10 @@ from graphics_ops import reflectance
 from tests.graphics_ops.modes_testing import assert_modes_match_eager
 from tests.graphics_ops.shading_testing import random_shading_frames
 from tests.graphics_ops.testing import (
+    assert_broadcast_equals_tiled,
     assert_jacobians_match_finite_differences,
     assert_longer_last_axis_is_named,
+    assert_longer_last_axis_is_named_at_run_time,
     jacobians,
 )
 
@@ -68,10 +70,6 @@ def _inputs(qualified_name, batch, seed=0):
 
 def _argument_names(qualified_name):
     return list(inspect.signature(_function(qualified_name)).parameters)[: len(CASES[qualified_name])]
-
-
-def _flat_numpy(outputs):
-    return [np.asarray(output) for output in tf.nest.flatten(outputs)]
 
 
 def test_tensorflow_graphics_api_is_complete():
@@ -143,11 +141,8 @@ def test_batch_dimensions_broadcast(name):
     function = _function(name)
     first, rest = _inputs(name, (2, 1)), _inputs(name, (1, 3), seed=2)
     inputs = first[:1] + rest[1:]
-    broadcast = _flat_numpy(function(*inputs))
     tiled = [np.broadcast_to(value, (2, 3) + value.shape[2:]) for value in inputs]
-    for got, want in zip(broadcast, _flat_numpy(function(*tiled))):
-        assert got.shape[:2] == (2, 3)
-        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    assert_broadcast_equals_tiled(function, inputs, tiled)
 
 
 BAD_SHAPE_CASES = [(name, index) for name in sorted(CASES) for index in range(len(CASES[name]))]
@@ -162,12 +157,8 @@ def test_bad_last_dimension_names_the_argument(name, index):
 
 @pytest.mark.parametrize("name,index", [("ggx.brdf", 5), ("phong.brdf", 0), ("lambertian.brdf", 3)])
 def test_bad_shapes_found_at_run_time_name_the_argument(name, index):
-    inputs = [tf.constant(value) for value in _inputs(name, (2,))]
-    signature = [tf.TensorSpec([None] * value.shape.rank, tf.float64) for value in inputs]
-    graph = tf.function(_function(name), input_signature=signature)
-    inputs[index] = tf.concat([inputs[index], inputs[index][..., :1]], axis=-1)
-    with pytest.raises(tf.errors.InvalidArgumentError, match=rf"\b{_argument_names(name)[index]}\b"):
-        graph(*inputs)
+    argument = _argument_names(name)[index]
+    assert_longer_last_axis_is_named_at_run_time(_function(name), _inputs(name, (2,)), index, argument)
 
 
 def test_incompatible_batch_dimensions_name_the_arguments():

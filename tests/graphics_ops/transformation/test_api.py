@@ -12,9 +12,13 @@ import pytest
 import tensorflow as tf
 
 from graphics_ops import transformation
+from tests.graphics_ops.api_testing import assert_tensorflow_graphics_signatures, public_functions
+from tests.graphics_ops.modes_testing import assert_unknown_batch_modes_match_eager
 from tests.graphics_ops.testing import (
+    assert_broadcast_equals_tiled,
     assert_jacobians_match_finite_differences,
     assert_longer_last_axis_is_named,
+    assert_longer_last_axis_is_named_at_run_time,
     hamilton_product,
     jacobians,
     random_rotations,
@@ -246,30 +250,14 @@ def _tensor_argument_names(qualified_name):
     return parameters[: len(_inputs(qualified_name, (1,)))]
 
 
-def _flat_numpy(outputs):
-    return [np.asarray(output) for output in tf.nest.flatten(outputs)]
-
-
 def test_tensorflow_graphics_api_is_complete():
-    count = 0
-    for module_name, functions in TFG_API.items():
-        module = getattr(transformation, module_name)
-        for function_name, arguments in functions.items():
-            parameters = list(inspect.signature(getattr(module, function_name)).parameters)
-            before_name = parameters[: parameters.index("name")] if "name" in parameters else parameters
-            assert before_name == arguments, f"{module_name}.{function_name}{tuple(before_name)}"
-            count += 1
-    assert count == 51
+    assert assert_tensorflow_graphics_signatures(TFG_API, lambda name: getattr(transformation, name)) == 51
 
 
 def test_modules_export_only_declared_functions():
     for module_name in transformation.__all__:
         module = getattr(transformation, module_name)
-        public = {
-            name
-            for name, value in vars(module).items()
-            if inspect.isfunction(value) and not name.startswith("_") and value.__module__ == module.__name__
-        }
+        public = public_functions(module)
         declared = set(TFG_API.get(module_name, {})) | EXTRAS.get(module_name, set())
         assert public == declared, module_name
 
@@ -282,20 +270,9 @@ def test_cases_cover_every_public_function():
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_graph_and_xla_match_eager(name):
-    function = _function(name)
-    for dtype in (tf.float32, tf.float64):
-        inputs = [tf.constant(value, dtype) for value in _inputs(name, (3,))]
-        expected = _flat_numpy(function(*inputs))
-        for output in tf.nest.flatten(function(*inputs)):
-            assert output.dtype in (dtype, tf.bool)
-        signature = [tf.TensorSpec([None] + value.shape[1:].as_list(), dtype) for value in inputs]
-        modes = {"graph": tf.function(function, input_signature=signature)}
-        if dtype == tf.float32:
-            modes["xla"] = tf.function(function, input_signature=signature, jit_compile=True)
-        for mode, compiled in modes.items():
-            actual = _flat_numpy(compiled(*inputs))
-            for got, want in zip(actual, expected):
-                np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5, err_msg=f"{name} {mode} {dtype.name}")
+    arrays = _inputs(name, (3,))
+    assert_unknown_batch_modes_match_eager(_function(name), arrays, tf.float32, message=name)
+    assert_unknown_batch_modes_match_eager(_function(name), arrays, tf.float64, modes=("graph",), message=name)
 
 
 def _blend_per_copy(points, skinning_weights, bone_rotations, bone_translations):
@@ -326,11 +303,8 @@ def test_batched_jacobians_equal_tf_test_compute_gradient(name):
 def test_batch_dimensions_broadcast(name):
     function = _function(name)
     inputs = _inputs(name, (2, 1))[:1] + _inputs(name, (1, 3), seed=2)[1:]
-    broadcast = _flat_numpy(function(*inputs))
     tiled = [np.broadcast_to(value, (2, 3) + value.shape[2:]) for value in inputs]
-    for got, want in zip(broadcast, _flat_numpy(function(*tiled))):
-        assert got.shape[:2] == (2, 3)
-        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    assert_broadcast_equals_tiled(function, inputs, tiled)
 
 
 BAD_SHAPE_CASES = [(name, index) for name in sorted(CASES) for index in range(len(_inputs(name, (1,))))]
@@ -351,13 +325,8 @@ def test_bad_last_dimension_names_the_argument(name, index):
     ],
 )
 def test_bad_shapes_found_at_run_time_name_the_argument(name, index):
-    inputs = [tf.constant(value) for value in _inputs(name, (2,))]
-    signature = [tf.TensorSpec([None] * value.shape.rank, tf.float64) for value in inputs]
-    graph = tf.function(_function(name), input_signature=signature)
-    inputs[index] = tf.concat([inputs[index], inputs[index][..., :1]], axis=-1)
     argument = _tensor_argument_names(name)[index]
-    with pytest.raises(tf.errors.InvalidArgumentError, match=rf"\b{argument}\b"):
-        graph(*inputs)
+    assert_longer_last_axis_is_named_at_run_time(_function(name), _inputs(name, (2,)), index, argument)
 
 
 def test_name_scopes_follow_the_name_argument():
