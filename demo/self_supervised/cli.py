@@ -21,7 +21,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from demo.self_supervised import cluster  # noqa: E402
 
 DEFAULTS = {
-    "steps": 1500,
+    "steps": 2500,
     "batch": 32,
     "learning_rate": 1e-3,
     "hypotheses": 4,
@@ -32,6 +32,7 @@ DEFAULTS = {
     "log_every": 50,
     "checkpoint_every": 500,
     "refine_steps": 60,
+    "pseudo_labels": 2048,
 }
 
 
@@ -92,6 +93,17 @@ def parser():
         default=DEFAULTS["refine_steps"],
         help="render-and-compare refinement steps for the final held-out result; 0: none (default: %(default)s)",
     )
+    add(
+        "--self-training-steps",
+        type=int,
+        help="self-supervised: the last N steps train on refined poses (default: 60%% of --steps)",
+    )
+    add(
+        "--pseudo-labels",
+        type=int,
+        default=DEFAULTS["pseudo_labels"],
+        help="training images whose refined poses self-training keeps the best half of (default: %(default)s)",
+    )
     add("--json", help="write the held-out result here")
     add("--no-progress", action="store_true", help="no progress bar")
     return result
@@ -111,6 +123,10 @@ def check(arguments, parse):
         problems.append("--train-images must be >= --batch and --held-out-images >= 4")
     if arguments.refine_steps < 0:
         problems.append("--refine-steps must be >= 0")
+    if arguments.self_training_steps is not None and not 0 <= arguments.self_training_steps < arguments.steps:
+        problems.append(f"--self-training-steps must be in [0, --steps), got {arguments.self_training_steps}")
+    if arguments.pseudo_labels < 2:
+        problems.append(f"--pseudo-labels must be >= 2, got {arguments.pseudo_labels}")
     if arguments.log_every < 1 or arguments.checkpoint_every < 1:
         problems.append("--log-every and --checkpoint-every must be >= 1")
     if arguments.batch % arguments.cpu_devices:

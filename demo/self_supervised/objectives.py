@@ -105,6 +105,30 @@ class Supervised:
         return angles + translation, {"rotation": angles, "translation": translation}
 
 
+class PseudoLabelled:
+    """Self-training on refined poses (`self_training`): the hypothesis nearest the pseudo-label
+    (geodesic angle plus `Supervised`'s translation term, min over K) learns it, and the selection head
+    learns which hypothesis that was. Its labels come from the images through refinement, not from
+    the data's poses."""
+
+    needs_labels = False
+
+    def __call__(self, model, images, rotations, translations):
+        predicted_rotations, predicted_translations, logits = model(images)
+        hypotheses = predicted_rotations.shape[1]
+        angles = geodesic_angles(
+            tf.reshape(predicted_rotations, [-1, 3, 3]),
+            tf.reshape(tf.repeat(rotations, hypotheses, axis=0), [-1, 3, 3]),
+        )
+        angles = tf.reshape(angles, [-1, hypotheses])
+        offsets = tf.reduce_sum(tf.square(predicted_translations - translations[:, None]), axis=-1)
+        distances = angles + offsets / pose_fit.DISTANCE**2
+        best = tf.argmin(distances, axis=-1, output_type=tf.int32)
+        pick = lambda values: tf.gather(values, best, batch_dims=1)  # noqa: E731
+        selection = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=best, logits=logits)
+        return pick(distances) + SELECTION_WEIGHT * selection, {"pseudo_label": pick(distances), "selection": selection}
+
+
 def geodesic_angles(predicted, true):
     """Angles (radians) `[B]` of the rotations taking `true` `[B, 3, 3]` to `predicted` `[B, 3, 3]`.
 

@@ -45,16 +45,16 @@ def refine(renderer, images, rotations, translations, steps, learning_rate=LEARN
     return poses(parameters)
 
 
+def refine_best(model, renderer, images, steps):
+    """Rotations `[B, 3, 3]` and translations `[B, 3]`: for float images `[B, S, S, 3]`, the hypothesis
+    of `model` rendered closest to the image, refined `steps` times."""
+    rotations, translations, _ = model(images)
+    best = tf.argmin(renderer.hypothesis_losses(images, rotations, translations), axis=-1, output_type=tf.int32)
+    pick = lambda values: tf.gather(values, best, batch_dims=1)  # noqa: E731
+    return refine(renderer, images, pick(rotations), pick(translations), steps)
+
+
 def refined_predictor(model, renderer, steps=STEPS):
     """A `tf.function` like `evaluation.pose_predictor`: uint8 images `[B, S, S, 3]` -> rotations
     `[B, 3, 3]` and translations `[B, 3]`, the hypothesis rendered closest to the image, refined."""
-
-    @tf.function
-    def predict(images):
-        images = data.as_float(images)
-        rotations, translations, _ = model(images)
-        best = tf.argmin(renderer.hypothesis_losses(images, rotations, translations), axis=-1, output_type=tf.int32)
-        pick = lambda values: tf.gather(values, best, batch_dims=1)  # noqa: E731
-        return refine(renderer, images, pick(rotations), pick(translations), steps)
-
-    return predict
+    return tf.function(lambda images: refine_best(model, renderer, data.as_float(images), steps))

@@ -14,8 +14,10 @@ import numpy as np
 import tensorflow as tf
 
 from demo import pose_fit
-from demo.self_supervised import cluster, data, evaluation, objectives, refinement, training
+from demo.self_supervised import cluster, data, evaluation, objectives, refinement, self_training, training
 from demo.self_supervised.model import PoseEncoder
+
+SELF_TRAINING_SHARE = 0.6
 
 
 def options(arguments):
@@ -40,6 +42,8 @@ def options(arguments):
         "cpu_devices",
         "connect_timeout",
         "refine_steps",
+        "self_training_steps",
+        "pseudo_labels",
     )
     result = {name: getattr(arguments, name) for name in names}
     result["progress"] = not arguments.no_progress
@@ -56,7 +60,7 @@ def _checkpoint_directory(logdir, chief):
 
 def train(
     logdir,
-    steps=1500,
+    steps=2500,
     seed=0,
     max_angle=90.0,
     supervised=False,
@@ -74,10 +78,16 @@ def train(
     cpu_devices=1,
     connect_timeout=60.0,
     refine_steps=refinement.STEPS,
+    self_training_steps=None,
+    pseudo_labels=2048,
     progress=True,
 ):
     """Trains the encoder, logging under `logdir`; returns the held-out result as a dict (and under
     "refined", the result after `refine_steps` of render-and-compare refinement, if more than 0).
+
+    Self-supervised, the last `self_training_steps` of the `steps` (by default `SELF_TRAINING_SHARE`
+    of them) train on the refined poses of up to `pseudo_labels` training images
+    (`self_training.PseudoLabels`); the steps before them train on the rendering loss.
 
     Raises:
       ValueError: for bad arguments (unknown object, angle out of range, batch not divisible by the
@@ -91,24 +101,37 @@ def train(
     replicas = strategy.num_replicas_in_sync
     if batch % replicas:
         raise ValueError(f"batch {batch} is not divisible by the {replicas} replicas")
+    if supervised:
+        self_training_steps = 0
+    elif self_training_steps is None:
+        self_training_steps = int(SELF_TRAINING_SHARE * steps)
+    if not 0 <= self_training_steps < steps:
+        raise ValueError(f"self_training_steps must be in [0, steps), got {self_training_steps} of {steps} steps")
+    rendering_steps = steps - self_training_steps
     chief = cluster.is_chief(strategy)
     images, poses = data.make(shape, seed, train_images, held_out_images, max_angle, size)
     renderer = objectives.SelfSupervised(shape, size, loss)
     if supervised:
         objective, arrays = objectives.Supervised(), (images.train, poses.train_rotations, poses.train_translations)
-        prepare = lambda images_, rotations, translations: (data.as_float(images_), rotations, translations)  # noqa: E731
+        prepare = _prepare_labelled
     else:
         objective, arrays, prepare = renderer, (images.train,), lambda images_: (data.as_float(images_),)  # noqa: E731
+    labels = self_training.PseudoLabels(min(pseudo_labels, train_images))
 
     keras.utils.set_random_seed(seed)
     with strategy.scope():
         model = PoseEncoder(1 if supervised else hypotheses, max_angle)
         model(tf.zeros([1, size, size, 3]))
-        schedule = keras.optimizers.schedules.CosineDecay(learning_rate, steps, alpha=0.05)
-        optimizer = keras.optimizers.Adam(schedule)
-        optimizer.build(model.trainable_variables)
+        optimizer = _optimizer(model, learning_rate, rendering_steps)
+        self_training_optimizer = _optimizer(model, learning_rate, max(self_training_steps, 1))
     step_counter = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
-    checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer, step=step_counter)
+    checkpoint = tf.train.Checkpoint(
+        model=model,
+        optimizer=optimizer,
+        self_training_optimizer=self_training_optimizer,
+        pseudo_labels=labels.variables(),
+        step=step_counter,
+    )
     checkpoint_directory = _checkpoint_directory(logdir, chief)
     manager = tf.train.CheckpointManager(checkpoint, checkpoint_directory, max_to_keep=2)
     if resume:
@@ -117,9 +140,26 @@ def train(
         checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
     first_step = int(step_counter.numpy())
 
-    trainer = training.Trainer(strategy, model, objective, optimizer, batch, prepare)
-    iterator = iter(training.distributed_batches(strategy, arrays, batch, seed, skip=first_step))
+    def stage(step):
+        """The trainer and input of the phase that holds `step`, starting at `step`."""
+        if step < rendering_steps:
+            trainer = training.Trainer(strategy, model, objective, optimizer, batch, prepare)
+            return trainer, iter(training.distributed_batches(strategy, arrays, batch, seed, skip=step))
+        if not bool(labels.labelled.numpy()):
+            labels.label(model, renderer, images.train, refine_steps or refinement.STEPS)
+            if chief:
+                with writer.as_default():
+                    tf.summary.scalar("self_training/kept_residual_max", labels.residual_threshold(), step=step)
+        trainer = training.Trainer(
+            strategy, model, objectives.PseudoLabelled(), self_training_optimizer, batch, _prepare_labelled
+        )
+        skip = step - rendering_steps
+        return trainer, iter(
+            training.distributed_batches(strategy, labels.arrays(images.train), batch, seed, skip=skip)
+        )
+
     writer = tf.summary.create_file_writer(logdir, flush_millis=2000) if chief else tf.summary.create_noop_writer()
+    trainer, iterator = stage(first_step)
     watch = evaluation.Watch(model, renderer, images.held_out, poses.held_out_rotations, poses.held_out_translations)
     predictor = evaluation.pose_predictor(model)
     bar = pose_fit.Progress(steps, progress and chief)
@@ -139,6 +179,8 @@ def train(
     try:
         with writer.as_default():
             for step in range(first_step, steps):
+                if step == rendering_steps and step > first_step:
+                    trainer, iterator = stage(step)
                 step_loss, parts = trainer.step(iterator)
                 losses.append(float(step_loss))
                 interval_steps += 1
@@ -186,6 +228,8 @@ def train(
         "max_angle_degrees": max_angle,
         "hypotheses": 1 if supervised else hypotheses,
         "loss": "geodesic+l2" if supervised else loss,
+        "self_training_steps": self_training_steps,
+        "pseudo_labels": 0 if supervised else labels.count,
         "seed": seed,
         "batch": batch,
         "replicas": replicas,
@@ -197,6 +241,17 @@ def train(
         "first_loss": losses[0] if losses else None,
         "last_loss": float(np.mean(losses[-10:])) if losses else None,
     }
+
+
+def _optimizer(model, learning_rate, steps):
+    """Adam with a learning rate cosine-decayed over `steps`, built for `model`'s variables."""
+    optimizer = keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(learning_rate, steps, alpha=0.05))
+    optimizer.build(model.trainable_variables)
+    return optimizer
+
+
+def _prepare_labelled(images, rotations, translations):
+    return data.as_float(images), rotations, translations
 
 
 def refine_held_out(model, renderer, images, poses, steps, step):

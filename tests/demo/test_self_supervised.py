@@ -12,7 +12,17 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from demo.self_supervised import cli, cluster, cluster_probe, data, objectives, refinement, run, training
+from demo.self_supervised import (
+    cli,
+    cluster,
+    cluster_probe,
+    data,
+    objectives,
+    refinement,
+    run,
+    self_training,
+    training,
+)
 from demo.self_supervised.evaluation import rotation_errors
 from demo.self_supervised.model import PoseEncoder
 from tests.tb_mesh_plugin.logdir_reading import read_logdir
@@ -48,7 +58,7 @@ def _environment():
 @pytest.fixture(scope="module")
 def short_run(tmp_path_factory):
     logdir = tmp_path_factory.mktemp("self_supervised") / "run"
-    result = run.train(str(logdir), steps=STEPS, log_every=10, learning_rate=3e-3, **TINY)
+    result = run.train(str(logdir), steps=STEPS, log_every=10, learning_rate=3e-3, self_training_steps=0, **TINY)
     return logdir, result
 
 
@@ -86,12 +96,14 @@ def test_the_self_supervised_path_never_reads_the_training_labels(tmp_path, monk
 
     monkeypatch.setattr(data, "make", guarded_make)
     monkeypatch.setattr(training, "distributed_batches", recording_batches)
-    result = run.train(str(tmp_path / "self"), steps=2, log_every=1, **TINY)
+    result = run.train(str(tmp_path / "self"), steps=2, log_every=1, self_training_steps=1, **TINY)
     assert result["steps"] == 2
-    # The trainer's input is the images alone: one uint8 array of image shape.
-    [arrays] = seen
-    assert len(arrays) == 1 and arrays[0].dtype == np.uint8 and arrays[0].shape[1:] == (32, 32, 3)
-    assert objectives.SelfSupervised.needs_labels is False
+    # The rendering phase's input is the images alone: one uint8 array of image shape. Self-training's
+    # is images and their refined poses, made while the labels were out of reach.
+    rendering, self_training = seen
+    assert len(rendering) == 1 and rendering[0].dtype == np.uint8 and rendering[0].shape[1:] == (32, 32, 3)
+    assert len(self_training) == 3 and self_training[0].dtype == np.uint8
+    assert objectives.SelfSupervised.needs_labels is False and objectives.PseudoLabelled.needs_labels is False
     # The guard is effective: the supervised baseline, which needs the labels, trips it.
     with pytest.raises(AssertionError, match="labels were read"):
         run.train(str(tmp_path / "supervised"), steps=2, supervised=True, **TINY)
@@ -136,11 +148,44 @@ def test_a_short_run_lowers_the_loss_and_writes_every_summary(short_run):
 
 def test_resume_continues_from_the_checkpoint_step(short_run):
     logdir, _ = short_run
-    result = run.train(str(logdir), steps=STEPS + 5, log_every=10, resume=True, learning_rate=3e-3, **TINY)
+    result = run.train(
+        str(logdir), steps=STEPS + 5, log_every=10, resume=True, learning_rate=3e-3, self_training_steps=0, **TINY
+    )
     assert result["first_step"] == STEPS and result["steps"] == STEPS + 5
     assert _tags_by_step(logdir)["train/loss"] == [0, 10, STEPS - 1, STEPS, STEPS + 4]
     checkpoint = tf.train.latest_checkpoint(str(logdir / "checkpoints"))
     assert checkpoint.endswith(f"-{STEPS + 5}")
+
+
+def test_self_training_trains_on_the_refined_poses_with_the_lowest_residuals(tmp_path):
+    logdir = tmp_path / "run"
+    result = run.train(str(logdir), steps=12, log_every=4, self_training_steps=6, pseudo_labels=16, **TINY)
+    assert result["self_training_steps"] == 6 and result["pseudo_labels"] == 16
+    tags = _tags_by_step(logdir)
+    assert tags["train/rendering_loss"] == [0, 4] and tags["train/pseudo_label_loss"] == [8, 11]
+    assert tags["self_training/kept_residual_max"] == [6]
+    # The checkpoint holds the pseudo-labels: the kept half has the lowest residuals.
+    labels = self_training.PseudoLabels(16)
+    tf.train.Checkpoint(pseudo_labels=labels.variables()).restore(
+        tf.train.latest_checkpoint(str(logdir / "checkpoints"))
+    ).expect_partial()
+    residuals = labels.residuals.numpy()
+    assert bool(labels.labelled.numpy()) and np.all(residuals > 0)
+    kept = labels.kept()
+    assert len(kept) == 8 and residuals[kept].max() <= np.delete(residuals, kept).min()
+    rotations = labels.rotations.numpy()
+    np.testing.assert_allclose(
+        rotations @ np.swapaxes(rotations, 1, 2), np.broadcast_to(np.eye(3), (16, 3, 3)), atol=1e-4
+    )
+
+
+def test_the_pseudo_labelled_objective_trains_the_nearest_hypothesis_and_selects_it():
+    model = PoseEncoder(3, 90.0)
+    images = tf.random.uniform([2, 32, 32, 3], seed=1)
+    rotations, translations, _ = model(images)
+    losses, parts = objectives.PseudoLabelled()(model, images, rotations[:, 1], translations[:, 1])
+    np.testing.assert_allclose(parts["pseudo_label"].numpy(), 0.0, atol=2e-3)
+    np.testing.assert_allclose(losses.numpy(), objectives.SELECTION_WEIGHT * parts["selection"].numpy(), atol=2e-3)
 
 
 def test_resume_without_a_checkpoint_is_an_error(tmp_path):
@@ -221,6 +266,8 @@ def test_a_loopback_tf_config_names_every_worker():
         (["--object", "teapot"], "object must be one of"),
         (["--max-angle", "0"], "--max-angle must be in (0, 180]"),
         (["--max-angle", "181"], "--max-angle must be in (0, 180]"),
+        (["--self-training-steps", "1"], "--self-training-steps must be in [0, --steps)"),
+        (["--pseudo-labels", "1"], "--pseudo-labels must be >= 2"),
         (["--batch", "7", "--cpu-devices", "2"], "not divisible by the 2 replicas"),
         (["--workers", "2", "--worker-index", "2"], "--worker-index must be in [0, 2)"),
     ],
