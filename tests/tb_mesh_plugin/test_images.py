@@ -44,7 +44,8 @@ def test_images_lists_runs_tags_samples_and_kept_steps(client):
 
 @pytest.mark.parametrize(("step", "served"), [(0, 0), (5, 5), (7, 5), (9, 5), (10, 10), (100, 10)])
 def test_image_serves_the_nearest_kept_step_at_or_before(client, step, served):
-    response = client.get("/data/plugin/mesh3d/image", query_string={"run": "train", "tag": "pose/render", "step": step})
+    query = {"run": "train", "tag": "pose/render", "step": step}
+    response = client.get("/data/plugin/mesh3d/image", query_string=query)
     assert response.status_code == 200 and response.mimetype == "image/png"
     assert response.headers["X-Mesh3d-Step"] == str(served)
     np.testing.assert_array_equal(_decode(response), _pixels(served, 0))
