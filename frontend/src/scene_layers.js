@@ -1,0 +1,133 @@
+// The layers of a scene card: one tag of the run each, drawn in the scene's view at the scene's step
+// (its nearest kept step at or before it) through its own ShownStep, with a row of controls: shown or
+// hidden, opacity, and for a logged camera "view through" (which camera, for a rig). Tags are user
+// text: shown with textContent.
+import {cameraCount} from './camera_frustum.js';
+import {el, labelled, option} from './dom.js';
+import {ShownStep} from './shown_step.js';
+import {indexAtOrBefore} from './steps.js';
+
+// Colours of layers without logged colours, one per layer in tag order (kind colours are for lone cards).
+const LAYER_COLORS = [0xb4bccb, 0xe8710a, 0x3b6fd1, 0x188038, 0xa142f4, 0xd93025, 0x12b5cb, 0x5f6368];
+
+/** The colour of layer number `index` of a scene. */
+export function layerColor(index) {
+  return LAYER_COLORS[index % LAYER_COLORS.length];
+}
+
+/** Applies a layer's visibility and opacity to a drawn model (a StepModel). */
+export function applyLook(model, {visible, opacity}) {
+  model.group.visible = visible;
+  const material = model.object.material;
+  material.userData.ownTransparent ??= material.transparent;
+  material.transparent = material.userData.ownTransparent || opacity < 1;
+  material.opacity = opacity;
+  material.depthWrite = opacity >= 1;
+  model.object.renderOrder = opacity < 1 ? 1 : 0;
+}
+
+export class SceneLayer {
+  /**
+   * @param {object} options
+   * @param {string} options.run
+   * @param {string} options.tag
+   * @param {string} options.name the tag shown in the row (the part after the scene's prefix).
+   * @param {object} options.entry the tag's listing.
+   * @param {number} options.index the layer's place in the scene (its colour).
+   * @param {import('three').Scene} options.scene
+   * @param {{visible: boolean, opacity: number}} options.look from the URL, or the default.
+   * @param {{onLook: () => void, onThrough: (layer: SceneLayer, camera: number) => void}} options.hooks
+   *   the user changed the layer's look; the user asked to view through camera number `camera`.
+   */
+  constructor({run, tag, name, entry, index, scene, look, hooks}) {
+    this.run = run;
+    this.tag = tag;
+    this.entry = entry;
+    this.key = `layer ${tag}`; // its purpose in the scene's StepLoader
+    this.look = {...look};
+    this.shown = new ShownStep(scene, entry.kind, layerColor(index)); // logged colours win
+    this.empty = false; // nothing to draw at the scene's step (no kept step at or before it, or it failed)
+    this.loading = null; // the step last asked for
+    this.note = el('span', 'mesh3d-layer-note');
+    this.row = el('div', 'mesh3d-layer');
+    this.row.dataset.tag = tag;
+    const visible = labelled('', 'mesh3d-option', {type: 'checkbox', class: 'mesh3d-layer-visible'});
+    visible.input.checked = this.look.visible;
+    visible.label.append(el('span', 'mesh3d-layer-name', name));
+    visible.input.addEventListener('change', () => {
+      this.look.visible = visible.input.checked;
+      this.restyle(hooks.onLook);
+    });
+    const slider = {type: 'range', min: 0, max: 1, step: 0.05, value: this.look.opacity, class: 'mesh3d-layer-opacity'};
+    const opacity = labelled('opacity ', 'mesh3d-option', slider);
+    opacity.input.addEventListener('input', () => {
+      this.look.opacity = Number(opacity.input.value);
+      this.restyle(hooks.onLook);
+    });
+    this.row.append(visible.label, opacity.label);
+    if (entry.camera) this.row.append(...this.throughControls(hooks.onThrough));
+    this.row.append(this.note);
+  }
+
+  /** The "view through" button, and for a rig the camera chooser. */
+  throughControls(onThrough) {
+    const count = cameraCount(this.entry.vertex_count);
+    const chooser = el('select', 'mesh3d-layer-camera');
+    for (let i = 0; i < count; i++) chooser.append(option(String(i), `camera ${i}`));
+    chooser.hidden = count < 2;
+    const button = el('button', 'mesh3d-view-through', 'view through');
+    button.type = 'button';
+    button.addEventListener('click', () => onThrough(this, Number(chooser.value || 0)));
+    return [chooser, button];
+  }
+
+  restyle(onLook) {
+    if (this.shown.model) applyLook(this.shown.model, this.look);
+    onLook();
+  }
+
+  /** The layer's part of the URL state: `[tag, visible, opacity]`, or null when it has the default look. */
+  urlState() {
+    return this.look.visible && this.look.opacity === 1 ? null : [this.tag, this.look.visible, this.look.opacity];
+  }
+
+  /**
+   * Shows the layer's nearest kept step at or before `step` (unless it shows it already), loaded as
+   * `this.key` by `loader`. `onDrawn` is called after each body (a preview, then the whole step) is drawn.
+   * Resolves once loaded, replaced by a newer load, or failed (the row says why).
+   */
+  async load({step, loader, style, sample, onDrawn}) {
+    const found = indexAtOrBefore(this.entry.steps || [], step);
+    if (found < 0) {
+      this.note.textContent = `no step at or before ${step}`;
+      this.shown.remove();
+      this.empty = true;
+      loader.cancel(this.key);
+      return;
+    }
+    this.empty = false;
+    const layerStep = this.entry.steps[found].step;
+    const drawn = this.shown.model && this.shown.step === layerStep && !this.shown.preview;
+    if (drawn || (this.loading === layerStep && loader.busy())) return; // shown, or on its way
+    this.loading = layerStep;
+    const query = {source: this.entry.source || 'mesh3d', run: this.run, tag: this.tag, step: layerStep, sample};
+    const show = (decoded) => {
+      this.shown.replace(decoded, layerStep, style);
+      applyLook(this.shown.model, this.look);
+      this.note.textContent = layerStep === step ? '' : `step ${layerStep}`;
+      onDrawn(this);
+    };
+    try {
+      if (await loader.loadStep(query, this.entry.vertex_count, show, this.key)) loader.finish(this.key);
+    } catch (error) {
+      this.note.textContent = `step ${layerStep} could not be loaded: ${error.message}`;
+      this.shown.remove();
+      this.empty = true;
+    }
+  }
+
+  /** Whether the layer has been drawn, or has nothing to draw at the scene's step. */
+  settled() {
+    return Boolean(this.shown.model) || this.empty;
+  }
+}
