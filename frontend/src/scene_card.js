@@ -175,11 +175,14 @@ export class SceneCard {
     this.updateHelpers();
   }
 
-  /** A layer drew a body: fit the camera once every layer has, and follow the camera looked through. */
+  /**
+   * A layer has a new body: fit the camera once every layer has one, and follow the camera looked through.
+   * The frame waits until no layer is loading (StepLoader's onIdle): every frame of a 1M-point scene costs
+   * a software renderer hundreds of ms.
+   */
   layerDrawn(layer) {
     this.fitOnce();
     if (this.through?.tag === layer.tag) this.viewThrough(layer.tag, this.through.camera);
-    this.redraw();
   }
 
   fitOnce() {
@@ -198,7 +201,7 @@ export class SceneCard {
     this.viewport.moved = true;
     this.through = {tag, camera};
     this.hooks.onStateChange?.(this);
-    this.redraw();
+    if (!this.loader.busy()) this.redraw();
   }
 
   goToStep(step) {

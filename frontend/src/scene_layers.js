@@ -47,7 +47,7 @@ export class SceneLayer {
     this.look = {...look};
     this.shown = new ShownStep(scene, entry.kind, layerColor(index)); // logged colours win
     this.empty = false; // nothing to draw at the scene's step (no kept step at or before it, or it failed)
-    this.loading = null; // the step last asked for
+    this.requested = null; // the step last fetched
     this.note = el('span', 'mesh3d-layer-note');
     this.row = el('div', 'mesh3d-layer');
     this.row.dataset.tag = tag;
@@ -93,7 +93,7 @@ export class SceneLayer {
 
   /**
    * Shows the layer's nearest kept step at or before `step` (unless it shows it already), loaded as
-   * `this.key` by `loader`. `onDrawn` is called after each body (a preview, then the whole step) is drawn.
+   * `this.key` by `loader`. `onDrawn` is called once its model is in the scene.
    * Resolves once loaded, replaced by a newer load, or failed (the row says why).
    */
   async load({step, loader, style, sample, onDrawn}) {
@@ -107,18 +107,19 @@ export class SceneLayer {
     }
     this.empty = false;
     const layerStep = this.entry.steps[found].step;
-    const drawn = this.shown.model && this.shown.step === layerStep && !this.shown.preview;
-    if (drawn || (this.loading === layerStep && loader.busy())) return; // shown, or on its way
-    this.loading = layerStep;
+    const onItsWay = this.requested === layerStep && loader.loading.has(this.key);
+    if ((this.shown.model && this.shown.step === layerStep) || onItsWay) return;
+    this.requested = layerStep;
     const query = {source: this.entry.source || 'mesh3d', run: this.run, tag: this.tag, step: layerStep, sample};
-    const show = (decoded) => {
+    try {
+      // One fetch, no decimated preview first: the scene draws once every layer is loaded.
+      const decoded = await loader.fetchLatest(this.key, query);
+      if (!decoded) return; // a newer load replaced this one
       this.shown.replace(decoded, layerStep, style);
       applyLook(this.shown.model, this.look);
       this.note.textContent = layerStep === step ? '' : `step ${layerStep}`;
       onDrawn(this);
-    };
-    try {
-      if (await loader.loadStep(query, this.entry.vertex_count, show, this.key)) loader.finish(this.key);
+      loader.finish(this.key);
     } catch (error) {
       this.note.textContent = `step ${layerStep} could not be loaded: ${error.message}`;
       this.shown.remove();
