@@ -4,7 +4,6 @@
 // camera, and the run's images under the prefix beside the view (image_strip.js). It answers the
 // dashboard as a MeshCard does (start, goToStep, cameraPose, urlState, update, park, unpark, dispose).
 import {unionSphere} from './camera_fit.js';
-import {cameraCount, cameraFromFrustum} from './camera_frustum.js';
 import {drawingOptions} from './card_controls.js';
 import {el} from './dom.js';
 import {ImageStrip, imagesFor, sceneImages} from './image_strip.js';
@@ -12,7 +11,6 @@ import {SceneLayer} from './scene_layers.js';
 import {StepLoader} from './step_loader.js';
 import {StepNavigator} from './step_navigation.js';
 import {unionSteps} from './steps.js';
-import {floatPositions} from './positions.js';
 import {ViewOptions, snapshotName} from './view_options.js';
 import {Viewport} from './viewport.js';
 
@@ -193,11 +191,9 @@ export class SceneCard {
 
   /** Moves the view to camera number `camera` of the camera layer `tag`, as drawn at the shown step. */
   viewThrough(tag, camera) {
-    const model = this.layers.find((l) => l.tag === tag)?.shown.model;
-    if (!model) return;
-    const positions = floatPositions(model.arrays);
-    if (camera >= cameraCount(positions.length / 3)) return;
-    this.viewport.lookThrough(cameraFromFrustum(positions, camera));
+    const view = this.layers.find((l) => l.tag === tag)?.cameraView(camera);
+    if (!view) return;
+    this.viewport.lookThrough(view);
     this.viewport.moved = true;
     this.through = {tag, camera};
     this.hooks.onStateChange?.(this);

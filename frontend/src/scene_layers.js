@@ -2,8 +2,9 @@
 // (its nearest kept step at or before it) through its own ShownStep, with a row of controls: shown or
 // hidden, opacity, and for a logged camera "view through" (which camera, for a rig). Tags are user
 // text: shown with textContent.
-import {cameraCount} from './camera_frustum.js';
+import {cameraCount, cameraFromFrustum} from './camera_frustum.js';
 import {el, labelled, option} from './dom.js';
+import {floatPositions} from './positions.js';
 import {ShownStep} from './shown_step.js';
 import {indexAtOrBefore} from './steps.js';
 
@@ -98,8 +99,8 @@ export class SceneLayer {
    */
   async load({step, loader, style, sample, onDrawn}) {
     const found = indexAtOrBefore(this.entry.steps || [], step);
-    if (found < 0) {
-      this.note.textContent = `no step at or before ${step}`;
+    if (found < 0 || this.entry.error) {
+      this.note.textContent = this.entry.error ?? `no step at or before ${step}`;
       this.shown.remove();
       this.empty = true;
       loader.cancel(this.key);
@@ -125,6 +126,14 @@ export class SceneLayer {
       this.shown.remove();
       this.empty = true;
     }
+  }
+
+  /** Camera number `camera` of the frustums drawn (camera_frustum.cameraFromFrustum), or null if it has none. */
+  cameraView(camera) {
+    const model = this.shown.model;
+    if (!model || !this.entry.camera) return null;
+    const positions = floatPositions(model.arrays);
+    return camera < cameraCount(positions.length / 3) ? cameraFromFrustum(positions, camera) : null;
   }
 
   /** Whether the layer has been drawn, or has nothing to draw at the scene's step. */

@@ -21,6 +21,7 @@ STEPS = (0, 1, 2)
 TIMEOUT_MS = 60_000
 CAMERA = {"position": [0.5, 0.8, 4.0], "focal": 60.0, "principal": [31.5, 20.0], "width": 64, "height": 48}
 LAYERS = ("pose/camera", "pose/cloud", "pose/estimate", "pose/target")
+HOSTILE_RUN = "eval <b onmouseover=window.__xss=1>"  # no '"': RustBoard cannot read blobs of such runs
 
 
 def _image(step):
@@ -51,6 +52,10 @@ def logdir(tmp_path_factory):
         summary.camera("pose/camera", camera, far=1.5, step=0)
         tf.summary.image("pose/target_image", _image(0)[:, :6], step=0)
         summary.mesh("loose", vertices, faces, step=0)
+    with tf.summary.create_file_writer(str(logdir / HOSTILE_RUN)).as_default():
+        summary.mesh("<i>x</i>/<img src=x onerror=window.__xss=1>", vertices, faces, step=0)
+        summary.point_cloud("<i>x</i>/cloud", cloud, step=0)
+        tf.summary.image("<i>x</i>/<img src=y onerror=window.__xss=2>", _image(0), step=0)
     return logdir
 
 
@@ -65,7 +70,9 @@ def _scene(frame):
 
 
 def _ready_scene(frame, step=STEPS[-1]):
+    """The pose scene once it shows `step`: scrolled into view (views out of the window are not drawn)."""
     scene = _scene(frame)
+    scene.locator(".mesh3d-view").scroll_into_view_if_needed(timeout=TIMEOUT_MS)
     expect(scene).to_have_attribute("data-step", str(step), timeout=TIMEOUT_MS)
     expect(scene).to_have_attribute("data-state", "ready", timeout=TIMEOUT_MS)
     return scene
@@ -91,9 +98,9 @@ def _pixel(image):
 
 def test_a_scene_card_draws_its_layers_images_and_cameras(page, server, artifacts):
     frame = open_tab(page, server)
-    expect(frame.locator(".mesh3d-card:not([hidden])")).to_have_count(5, timeout=TIMEOUT_MS)
+    expect(frame.locator(".mesh3d-card:not([hidden])")).to_have_count(7, timeout=TIMEOUT_MS)
     frame.locator(".mesh3d-grouping").select_option("parent")
-    expect(frame.locator(".mesh3d-card:not([hidden])")).to_have_count(2, timeout=TIMEOUT_MS)  # the scene, loose
+    expect(frame.locator(".mesh3d-card:not([hidden])")).to_have_count(3, timeout=TIMEOUT_MS)  # 2 scenes, loose
     scene = _ready_scene(frame)
     expect(scene.locator(".mesh3d-layer-name")).to_have_text(["camera", "cloud", "estimate", "target"])
     expect(scene).to_have_attribute("data-layers-shown", str(len(LAYERS)), timeout=TIMEOUT_MS)
@@ -144,6 +151,17 @@ def test_a_scene_card_draws_its_layers_images_and_cameras(page, server, artifact
     assert camera["fov"] == pytest.approx(fov, abs=1e-3)
     assert camera["up"][1] > 0.95
 
+    # Run names, tags and image tags are shown as text.
+    hostile = frame.locator(f'.mesh3d-scene[data-run="{HOSTILE_RUN}"]')
+    hostile.locator(".mesh3d-view").scroll_into_view_if_needed()
+    expect(hostile).to_have_attribute("data-state", "ready", timeout=TIMEOUT_MS)
+    expect(hostile.locator(".mesh3d-run")).to_have_text(HOSTILE_RUN)
+    expect(hostile.locator(".mesh3d-layer-name")).to_have_text(["<img src=x onerror=window.__xss=1>", "cloud"])
+    expect(hostile.locator(".mesh3d-images")).to_have_attribute("data-step", "0", timeout=TIMEOUT_MS)
+    expect(hostile.locator(".mesh3d-image-caption")).to_have_text("<img src=y onerror=window.__xss=2> · step 0")
+    plugin_frame = next(f for f in page.frames if "plugin_entry.html" in f.url)
+    assert plugin_frame.evaluate("() => window.__xss") is None
+
 
 def test_the_grouping_layers_and_camera_are_kept_in_the_url_across_a_reload(page, server):
     frame = open_tab(page, server)
@@ -168,6 +186,6 @@ def test_the_grouping_layers_and_camera_are_kept_in_the_url_across_a_reload(page
     )
 
     frame.locator(".mesh3d-grouping").select_option("")
-    expect(frame.locator(".mesh3d-card:not([hidden])")).to_have_count(5, timeout=TIMEOUT_MS)
+    expect(frame.locator(".mesh3d-card:not([hidden])")).to_have_count(7, timeout=TIMEOUT_MS)
     expect(_scene(frame)).to_have_count(0)
     wait_until(lambda: "p.mesh3d.group" not in page.evaluate("() => location.hash"), 30, "the grouping off in the URL")
