@@ -47,6 +47,7 @@ export class ImageStrip {
     this.element = el('div', 'mesh3d-images');
     this.element.hidden = true;
     this.images = [];
+    this.shown = null; // what the strip holds: JSON of [tag, its step] pairs
     this.shows = 0; // counts show() calls: a newer one replaces an older one
   }
 
@@ -61,7 +62,14 @@ export class ImageStrip {
    * the strip's `data-step` says which step it shows.
    */
   async show(step) {
+    const steps = this.images.map(({tag, entry}) => [tag, entry.steps?.[indexAtOrBefore(entry.steps, step)]?.step]);
+    const key = JSON.stringify(steps);
     const shown = ++this.shows;
+    if (key === this.shown && this.element.dataset.step !== undefined) {
+      this.element.dataset.step = String(step); // the same images: nothing to fetch
+      return;
+    }
+    this.shown = key;
     delete this.element.dataset.step;
     const loads = [];
     const figures = this.images.map(({tag, entry}) => {
