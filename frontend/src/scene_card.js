@@ -69,6 +69,7 @@ export class SceneCard {
     const looks = new Map((initial.layers ?? []).map(([tag, visible, opacity]) => [tag, {visible, opacity}]));
     const layerHooks = {
       onLook: () => {
+        if (this.started && !this.parked) this.showStep(this.nav.index); // loads a layer shown again
         this.redraw();
         this.hooks.onStateChange?.(this);
       },

@@ -38,7 +38,8 @@ export class SceneLayer {
    * @param {import('three').Scene} options.scene
    * @param {{visible: boolean, opacity: number}} options.look from the URL, or the default.
    * @param {{onLook: () => void, onThrough: (layer: SceneLayer, camera: number) => void}} options.hooks
-   *   the user changed the layer's look; the user asked to view through camera number `camera`.
+   *   the user changed the layer's look (a layer shown again is loaded at the scene's step); the user asked
+   *   to view through camera number `camera`.
    */
   constructor({run, tag, name, entry, index, scene, look, hooks}) {
     this.run = run;
@@ -93,11 +94,15 @@ export class SceneLayer {
   }
 
   /**
-   * Shows the layer's nearest kept step at or before `step` (unless it shows it already), loaded as
+   * Shows the layer's nearest kept step at or before `step` (unless it shows it already or is hidden), loaded as
    * `this.key` by `loader`. `onDrawn` is called once its model is in the scene.
    * Resolves once loaded, replaced by a newer load, or failed (the row says why).
    */
   async load({step, loader, style, sample, onDrawn}) {
+    if (!this.look.visible) {
+      loader.cancel(this.key); // a hidden layer costs nothing: it is loaded when shown again
+      return;
+    }
     const found = indexAtOrBefore(this.entry.steps || [], step);
     if (found < 0 || this.entry.error) {
       this.note.textContent = this.entry.error ?? `no step at or before ${step}`;
@@ -136,8 +141,8 @@ export class SceneLayer {
     return camera < cameraCount(positions.length / 3) ? cameraFromFrustum(positions, camera) : null;
   }
 
-  /** Whether the layer has been drawn, or has nothing to draw at the scene's step. */
+  /** Whether the layer has been drawn, or has nothing to draw at the scene's step (or is hidden). */
   settled() {
-    return Boolean(this.shown.model) || this.empty;
+    return Boolean(this.shown.model) || this.empty || !this.look.visible;
   }
 }

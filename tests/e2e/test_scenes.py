@@ -184,6 +184,8 @@ def test_the_grouping_layers_and_camera_are_kept_in_the_url_across_a_reload(page
         30,
         "the camera looked through, restored",
     )
+    scene.locator('.mesh3d-layer[data-tag="pose/cloud"] .mesh3d-layer-visible').check()  # hidden: not loaded yet
+    expect(scene).to_have_attribute("data-layers-shown", str(len(LAYERS)), timeout=TIMEOUT_MS)
 
     frame.locator(".mesh3d-grouping").select_option("")
     expect(frame.locator(".mesh3d-card:not([hidden])")).to_have_count(7, timeout=TIMEOUT_MS)
