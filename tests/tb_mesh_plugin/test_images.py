@@ -5,6 +5,8 @@ import io
 import numpy as np
 import pytest
 import tensorflow as tf
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from tb_mesh_plugin import images
@@ -91,3 +93,22 @@ def test_bad_image_requests_get_json_errors(client, query, code, message):
 )
 def test_content_type_is_sniffed_from_the_bytes(data, kind):
     assert images.content_type(data) == kind
+
+
+PARAMS = st.dictionaries(
+    st.sampled_from(["run", "tag", "step", "index", "other"]),
+    st.one_of(
+        st.text(max_size=30),
+        st.integers(-(2**80), 2**80).map(str),
+        st.sampled_from(["train", "pose/render", "pose/target", "0", "1", "5", "7", "10"]),
+    ),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(PARAMS, st.sampled_from(["image", "images"]))
+def test_random_image_requests_never_produce_a_server_error(client, params, route):
+    response = client.get(f"/data/plugin/mesh3d/{route}", query_string=params)
+    assert response.status_code in (200, 400, 404)
+    if response.status_code != 200:
+        assert "error" in response.get_json()
