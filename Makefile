@@ -67,6 +67,7 @@ bench: setup
 	$(BIN)/python -m bench.graphics
 	$(BIN)/python -m bench.rendering
 	$(BIN)/python -m bench.dashboard
+	$(BIN)/python -m bench.scene
 	$(BIN)/python -m bench.pose_fit
 	$(BIN)/python -m bench.mesh_convolution
 	$(BIN)/python -m bench.volumetric

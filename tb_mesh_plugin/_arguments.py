@@ -88,7 +88,7 @@ class Inputs:
     def describe_attributes(self):
         return [a.describe() for a in self.attributes]
 
-    def summary_metadata(self, quantize, description):
+    def summary_metadata(self, quantize, description, camera=False):
         """The `SummaryMetadata` of the summary (`metadata.create_summary_metadata`) and its format version."""
         face_color_channels = 0 if self.face_colors is None else self.face_colors.shape[-1]
         proto = metadata.create_summary_metadata(
@@ -101,6 +101,7 @@ class Inputs:
             attributes=self.describe_attributes(),
             quantize=quantize,
             face_color_channels=face_color_channels,
+            camera=camera,
         )
         return proto, metadata.format_version(quantize, face_color_channels)
 

@@ -10,6 +10,12 @@ Version 2 added per-vertex and per-face attributes (`attributes`, a list of
 quantised positions (`quantize`: "float16" or "uint16") and per-face colours (`face_color_channels`).
 A writer stamps the oldest version that can hold what it wrote, so summaries without either stay
 readable by version-2 readers.
+
+Camera summaries (`summary.camera`, `MeshWriter.camera`) are `lines` whose content also holds
+`"camera": true`: each sample's vertices are 9 per camera (the 8 frustum corners and the tip of the up
+triangle, `summary.frustum_lines`), from which the viewer derives each camera's pose, up and field of
+view. The key needs no new version: readers of any version ignore keys they do not know, and draw the
+frustums as the lines they are.
 """
 
 import json
@@ -51,6 +57,7 @@ def create_summary_metadata(
     attributes=(),
     quantize=None,
     face_color_channels=0,
+    camera=False,
 ):
     """Returns the `SummaryMetadata` proto of one summary of `kind` (one of `KINDS`).
 
@@ -66,6 +73,10 @@ def create_summary_metadata(
     content.update(samples=samples, color_channels=color_channels, attributes=list(attributes))
     if version >= 3:
         content.update(quantize=quantize, face_color_channels=face_color_channels)
+    if camera:
+        if kind != "lines":
+            raise ValueError(f"camera summaries are lines, got kind {kind!r}")
+        content["camera"] = True
     return summary_pb2.SummaryMetadata(
         summary_description=description or "",
         plugin_data=summary_pb2.SummaryMetadata.PluginData(
@@ -92,6 +103,7 @@ def parse_plugin_content(content):
     if parsed.get("kind") not in KINDS:
         raise MetadataError(f"unknown summary kind {parsed.get('kind')!r}")
     parsed["attributes"] = check_attributes(parsed.get("attributes", []), MetadataError)
+    parsed["camera"] = parsed.get("camera") is True and parsed["kind"] == "lines"
     return parsed
 
 

@@ -20,7 +20,7 @@ from tensorboard.plugins import base_plugin
 from werkzeug import wrappers
 
 import tb_mesh_plugin
-from tb_mesh_plugin import builtin_mesh, metadata, preview, response_cache, schema, storage, tensor_proto, wire
+from tb_mesh_plugin import builtin_mesh, images, metadata, preview, response_cache, schema, storage, tensor_proto, wire
 
 logger = logging.getLogger(__name__)
 
@@ -287,6 +287,7 @@ class MeshPlugin(base_plugin.TBPlugin):
             builtin_mesh.PLUGIN_NAME: _kept_limit(builtin_hint, _LOADER_LIMITS["tensors"][loader]),
         }
         self._builtin = builtin_mesh.BuiltinMeshReader(context.data_provider, _reads(builtin_hint))
+        self._images = images.ImageReader(context.data_provider, _reads(hints.get(images.PLUGIN_NAME)))
         self._rustboard = bool(loader)
         self._read_raw_blob = _rustboard_blob_reader(context.data_provider, context.flags) if loader else None
         self._cache = response_cache.ResponseCache(response_cache.capacity_from_environment())
@@ -294,6 +295,8 @@ class MeshPlugin(base_plugin.TBPlugin):
     def get_plugin_apps(self):
         return {
             "/index.js": self._serve_index_js,
+            "/images": self._serve_images,
+            "/image": self._serve_image,
             "/tags": self._serve_tags,
             "/mesh": self._serve_mesh,
             "/builtin_mesh": self._serve_builtin_mesh,
@@ -318,6 +321,21 @@ class MeshPlugin(base_plugin.TBPlugin):
                 404, "the frontend bundle is missing: build it with `make frontend` (needs npm)"
             ) from None
         return http_util.Respond(request, script, "text/javascript")
+
+    @_route
+    def _serve_images(self, request):
+        ctx, experiment = plugin_util.context(request.environ), plugin_util.experiment_id(request.environ)
+        return _json_response(request, self._images.listing(ctx, experiment))
+
+    @_route
+    def _serve_image(self, request):
+        ctx, experiment = plugin_util.context(request.environ), plugin_util.experiment_id(request.environ)
+        run, tag, step = _str_param(request, "run"), _str_param(request, "tag"), _int_param(request, "step")
+        data, kind, read_step, wall_time = self._images.read(
+            ctx, experiment, run, tag, step, _int_param(request, "index", default=0)
+        )
+        headers = [("X-Mesh3d-Step", str(read_step)), ("X-Mesh3d-Wall-Time", repr(wall_time))]
+        return http_util.Respond(request, bytes(data), kind, headers=headers)
 
     @_route
     def _serve_tags(self, request):
@@ -391,6 +409,7 @@ class MeshPlugin(base_plugin.TBPlugin):
             "attributes": content["attributes"],
             "face_color_channels": content.get("face_color_channels", 0),
             "quantize": content.get("quantize"),
+            "camera": content["camera"],
             "samples": series.max_length,
             "max_step": series.max_step,
             "steps": [{"step": d.step, "wall_time": d.wall_time} for d in data],

@@ -157,7 +157,7 @@ def camera(name, camera, *, near=0.0, far=1.0, step=None, description=None):
       ValueError: if an argument is invalid, or no step was set.
     """
     vertices, segments = frustum_lines(camera, near, far)
-    return lines(name, vertices, segments, step=step, description=description)
+    return _write("lines", name, step, description, None, "vertices", vertices, camera=True, indices=segments)
 
 
 def frustum_lines(camera, near, far):
@@ -177,11 +177,14 @@ def frustum_lines(camera, near, far):
     return vertices, segments
 
 
-def _write(kind, name, step, description, quantize, positions_arg, positions, **arrays):
-    """Checks and writes one summary; `arrays` are the keyword arguments of `_arguments.check_inputs`."""
+def _write(kind, name, step, description, quantize, positions_arg, positions, camera=False, **arrays):
+    """Checks and writes one summary; `arrays` are the keyword arguments of `_arguments.check_inputs`.
+
+    `camera` marks lines that hold camera frustums (`metadata.create_summary_metadata`).
+    """
     _arguments.check_options(name, description, step, quantize, _checks.check_step)
     inputs = _arguments.check_inputs(_checks.TENSORFLOW, kind, positions_arg, positions, **arrays)
-    summary_metadata, version = inputs.summary_metadata(quantize, description)
+    summary_metadata, version = inputs.summary_metadata(quantize, description, camera)
 
     def encode():
         checks = _arguments.ValueChecks(_checks.TENSORFLOW)

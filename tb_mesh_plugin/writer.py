@@ -152,7 +152,7 @@ class MeshWriter:
         from tb_mesh_plugin import summary  # A Camera holds tensors: TensorFlow is there.
 
         vertices, segments = summary.frustum_lines(camera, near, far)
-        self.lines(name, vertices, segments, step=step, description=description)
+        self._write("lines", name, step, description, None, "vertices", vertices, camera=True, indices=segments)
 
     def flush(self):
         """Writes buffered summaries to the event file."""
@@ -176,11 +176,14 @@ class MeshWriter:
             return self._summary_writer._get_file_writer()
         return self._event_file_writer
 
-    def _write(self, kind, name, step, description, quantize, positions_arg, positions, **arrays):
-        """Checks, encodes and writes one summary; `arrays` are the keyword arguments of `_arguments.check_inputs`."""
+    def _write(self, kind, name, step, description, quantize, positions_arg, positions, camera=False, **arrays):
+        """Checks, encodes and writes one summary; `arrays` are the keyword arguments of `_arguments.check_inputs`.
+
+        `camera` marks lines that hold camera frustums (`metadata.create_summary_metadata`).
+        """
         _arguments.check_options(name, description, step, quantize, _arguments.check_integer_step)
         inputs = _arguments.check_inputs(NUMPY, kind, positions_arg, positions, **arrays)
-        summary_metadata, version = inputs.summary_metadata(quantize, description)
+        summary_metadata, version = inputs.summary_metadata(quantize, description, camera)
         _arguments.check_tag(name)
         checks = _arguments.ValueChecks(NUMPY)
         with np.errstate(all="ignore"):  # Overflows and NaN are checked, and reported by name.

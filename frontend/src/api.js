@@ -41,3 +41,14 @@ export async function fetchMesh({source = 'mesh3d', run, tag, step, sample = 0, 
   const response = await checked(await fetch(`${STEP_ROUTES[source] ?? 'mesh'}?${query}`, {signal}));
   return decodeMesh(await response.arrayBuffer());
 }
+
+/** Lists the image summaries of TensorBoard's image plugin: `{runs: {run: {tag: {samples, steps}}}}`. */
+export async function fetchImages(signal) {
+  const response = await checked(await fetch('images', {signal}));
+  return response.json();
+}
+
+/** The URL of image `index` of the kept step of `run`/`tag` nearest at or before `step`. */
+export function imageUrl({run, tag, step, index = 0}) {
+  return `image?${new URLSearchParams({run, tag, step: String(step), index: String(index)})}`;
+}

@@ -66,3 +66,17 @@ export function fitCamera(sphere, fovDegrees, aspect, direction = [1, 0.8, 1.4])
     distance,
   };
 }
+
+/**
+ * The bounds and a bounding sphere of several bounding spheres from boundingSphere() (a scene's layers).
+ *
+ * @param {{min: number[], max: number[], center: number[], radius: number}[]} spheres at least one.
+ */
+export function unionSphere(spheres) {
+  if (spheres.length === 0) throw new RangeError('spheres must hold at least one sphere');
+  const min = [0, 1, 2].map((k) => Math.min(...spheres.map((s) => s.min[k])));
+  const max = [0, 1, 2].map((k) => Math.max(...spheres.map((s) => s.max[k])));
+  const center = [0, 1, 2].map((k) => (min[k] + max[k]) / 2);
+  const radius = Math.max(...spheres.map((s) => Math.hypot(...s.center.map((c, k) => c - center[k])) + s.radius));
+  return {min, max, center, radius};
+}

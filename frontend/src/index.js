@@ -5,11 +5,13 @@ import {el} from './dom.js';
 import {TagPoller} from './follow.js';
 import {onDataReloaded} from './host_ipc.js';
 import {Picker} from './picking.js';
+import {SceneCard} from './scene_card.js';
+import {groupCards} from './scene_grouping.js';
 import {SharedRenderer} from './shared_renderer.js';
 import {STYLE} from './style.js';
 import {followTheme} from './theme.js';
 import {Toolbar} from './toolbar.js';
-import {UrlState, cardKey} from './url_state.js';
+import {UrlState, cardKey, sceneKey} from './url_state.js';
 
 function compare(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -75,43 +77,51 @@ class Dashboard {
   }
 
   /**
-   * Shows the cards the toolbar selects, making new ones, in run and tag order. Cards it hides are parked
-   * (their GPU buffers and renderer slot freed, their controls kept); cards whose run or tag left the
-   * listing are disposed, their step and camera kept for when they come back.
+   * Shows the cards the toolbar selects, making new ones, in run and tag order: a card per tag, or a scene
+   * card per group of tags (scene_grouping.js). Cards it hides are parked (their GPU buffers and renderer
+   * slot freed, their controls kept); cards whose run or tag left the listing, and scenes whose tags
+   * changed, are disposed, their URL state kept for when they come back.
    */
   refresh() {
     const entries = entriesOf(this.listing);
     const shown = entries.filter((entry) => this.toolbar.shows(entry));
+    const grouping = this.toolbar.state().grouping;
+    const keyOf = (item) => (item.tags ? sceneKey(item.run, item.prefix) : cardKey(item.run, item.tag));
+    const items = new Map(groupCards(shown, grouping).map((item) => [keyOf(item), item]));
     const listed = new Set(entries.map(({run, tag}) => cardKey(run, tag)));
-    const visible = new Set(shown.map(({run, tag}) => cardKey(run, tag)));
+    const kept = (key, card) =>
+      card instanceof SceneCard
+        ? card.grouping === grouping && card.members === JSON.stringify(items.get(key)?.tags)
+        : listed.has(key);
     let changed = false;
     for (const [key, card] of this.cards) {
-      if (listed.has(key)) continue;
+      if (kept(key, card)) continue;
       if (card.started) this.initialCards.set(key, card.urlState());
       card.dispose();
       this.cards.delete(key);
       changed = true;
     }
     let added = false;
-    for (const {run, tag} of shown) {
-      const key = cardKey(run, tag);
+    for (const [key, item] of items) {
       if (this.cards.has(key)) continue;
+      const {run, tag, prefix, tags} = item;
       const initial = this.initialCards.get(key) ?? {};
       const options = {
         run,
-        tag,
         listing: this.listing,
         shared: this.shared,
-        picker: this.picker,
         theme: this.theme(),
         initial,
         hooks: this.hooks,
       };
-      this.cards.set(key, new MeshCard(options));
+      const card = tags
+        ? new SceneCard({...options, prefix, tags, grouping})
+        : new MeshCard({...options, tag, picker: this.picker});
+      this.cards.set(key, card);
       added = changed = true;
     }
     for (const [key, card] of this.cards) {
-      const hide = !visible.has(key);
+      const hide = !items.has(key);
       if (card.element.hidden === hide) continue;
       card.element.hidden = hide;
       if (hide) card.park();
@@ -119,7 +129,7 @@ class Dashboard {
       changed = true;
     }
     if (added) {
-      const order = entries.map(({run, tag}) => this.cards.get(cardKey(run, tag))).filter(Boolean);
+      const order = [...items.keys()].map((key) => this.cards.get(key));
       this.grid.append(...order.map((card) => card.element));
     }
     if (changed) this.shared.requestRender(); // cards moved: every view is drawn again

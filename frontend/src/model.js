@@ -5,6 +5,7 @@ import {buildArrows} from './arrows.js';
 import {colorByAttribute} from './attribute_color.js';
 import {faceCentroids, repeatPerCorner, unshareFaces} from './flat_faces.js';
 import {floatPositions, localSphere, positionAttribute, positionBounds, positionMatrix} from './positions.js';
+import {vertexNormals} from './vertex_normals.js';
 
 const DEFAULT_COLORS = {mesh: 0xb4bccb, points: 0x3b6fd1, lines: 0x202124};
 
@@ -36,9 +37,18 @@ export function buildGeometry(kind, arrays, bounds = positionBounds(arrays)) {
   return geometry;
 }
 
-/** Computes a mesh geometry's vertex normals the first time smooth shading needs them. */
+/**
+ * Computes a mesh geometry's vertex normals the first time smooth shading needs them: float32 positions
+ * in one pass over the arrays (vertex_normals.js), 16-bit ones by three.js.
+ */
 export function ensureNormals(geometry) {
-  if (!geometry.getAttribute('normal')) geometry.computeVertexNormals();
+  if (geometry.getAttribute('normal')) return;
+  const position = geometry.getAttribute('position');
+  if (position.array instanceof Float32Array && !position.normalized) {
+    geometry.setAttribute('normal', new THREE.BufferAttribute(vertexNormals(position.array, geometry.index.array), 3));
+  } else {
+    geometry.computeVertexNormals();
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
-// Loading a card's steps: one fetch at a time per purpose ("step", or "ghost" for the overlay), a newer
-// request aborting the older one; a large step drawn from a decimated preview first; and what is
+// Loading a card's steps: one fetch at a time per purpose ("step", "ghost" for the overlay, or a scene's
+// layer), a newer request aborting the older one; a large step drawn from a decimated preview first; and what is
 // loading now, so the card knows when it is ready.
 import {fetchMesh} from './api.js';
 
@@ -46,7 +46,7 @@ export class StepLoader {
    * Fetches one step for `what`, cancelling the earlier request for it. Resolves to the decoded step, or
    * null if a newer request replaced this one; rejects (no longer loading) on failure.
    *
-   * @param {string} what "step" or "ghost".
+   * @param {string} what "step", "ghost" or a scene layer's key.
    * @param {object} query the arguments of api.fetchMesh.
    */
   async fetchLatest(what, query) {
@@ -68,11 +68,11 @@ export class StepLoader {
   /**
    * Fetches a step of `vertexCount` vertices, a preview first if it is large, and hands each decoded
    * body to `onDecoded` as it arrives. Resolves to whether it was loaded to the end (false when a newer
-   * request replaced it); rejects on failure. The step stays loading until the caller finishes it.
+   * request replaced it); rejects on failure. The step stays loading until the caller finishes `what`.
    */
-  async loadStep(query, vertexCount, onDecoded) {
+  async loadStep(query, vertexCount, onDecoded, what = 'step') {
     for (const maxPoints of previewPasses(vertexCount)) {
-      const decoded = await this.fetchLatest('step', {...query, maxPoints});
+      const decoded = await this.fetchLatest(what, {...query, maxPoints});
       if (!decoded) return false;
       onDecoded(decoded);
     }

@@ -40,3 +40,15 @@ export function indexAfterRelisting(steps, current, following, dropping = false)
   if (following || current === undefined) return steps.length - 1;
   return Math.max(indexAtOrBefore(steps, current), Math.min(0, steps.length - 1));
 }
+
+/**
+ * Every step kept by any of several tags, ascending, each once (with the wall time of the first tag
+ * listing it): the steps a scene of these tags can show.
+ *
+ * @param {{step: number, wall_time: number}[][]} lists each tag's kept steps.
+ */
+export function unionSteps(lists) {
+  const byStep = new Map();
+  for (const steps of lists) for (const kept of steps) if (!byStep.has(kept.step)) byStep.set(kept.step, kept);
+  return [...byStep.values()].sort((a, b) => a.step - b.step);
+}

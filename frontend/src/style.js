@@ -111,4 +111,17 @@ body {
   font-variant-numeric: tabular-nums;
 }
 .mesh3d-legend-zero { position: absolute; transform: translateX(-50%); }
+.mesh3d-scene { grid-column: 1 / -1; }
+.mesh3d-scene-body { display: flex; gap: 10px; align-items: flex-start; }
+.mesh3d-scene-body .mesh3d-view { flex: 1 1 auto; min-width: 0; }
+.mesh3d-images { display: flex; flex-wrap: wrap; gap: 8px; max-width: 40%; margin: 8px 0; align-content: flex-start; }
+.mesh3d-images[hidden] { display: none; }
+.mesh3d-image { margin: 0; display: flex; flex-direction: column; gap: 2px; }
+.mesh3d-image-img { width: 128px; height: auto; image-rendering: pixelated; border: 1px solid var(--border); }
+.mesh3d-image-failed { outline: 2px solid var(--error); }
+.mesh3d-image-caption { font-size: 12px; color: var(--muted); overflow-wrap: anywhere; }
+.mesh3d-layers { display: flex; flex-direction: column; gap: 2px; margin-bottom: 6px; }
+.mesh3d-layer { display: flex; gap: 12px; align-items: center; flex-wrap: wrap; }
+.mesh3d-layer-name { font-weight: 500; overflow-wrap: anywhere; }
+.mesh3d-layer-note { color: var(--note); font-size: 12px; }
 `;

@@ -1,8 +1,9 @@
-// The dashboard's toolbar: a tag filter (a regular expression), a run selector, and toggles that sync
-// the camera and the step across cards. TensorBoard 2.21's plugin API tells a plugin frame the names of
+// The dashboard's toolbar: a tag filter (a regular expression), a run selector, toggles that sync
+// the camera and the step across cards, and how tags are grouped into scene cards (scene_grouping.js). TensorBoard 2.21's plugin API tells a plugin frame the names of
 // all runs (GetRuns) but not which are selected in TensorBoard's own run selector, so the dashboard has
 // its own. Run names and tags are shown as text.
-import {el, labelled} from './dom.js';
+import {el, labelled, select} from './dom.js';
+import {GROUPINGS} from './scene_grouping.js';
 
 /**
  * Compiles a typed tag filter.
@@ -26,7 +27,7 @@ export function isShown({run, tag}, {regex, error}, hiddenRuns) {
 
 export class Toolbar {
   /**
-   * @param {{filter: string, hiddenRuns: string[], syncCamera: boolean, syncStep: boolean}} initial
+   * @param {{filter: string, hiddenRuns: string[], syncCamera: boolean, syncStep: boolean, grouping: string}} initial
    * @param {() => void} onChange called after any control changes.
    */
   constructor(initial, onChange) {
@@ -50,9 +51,12 @@ export class Toolbar {
     this.syncStep = labelled('sync step ', 'mesh3d-option', {type: 'checkbox', class: 'mesh3d-sync-step'});
     this.syncCamera.input.checked = initial.syncCamera;
     this.syncStep.input.checked = initial.syncStep;
+    this.grouping = select('scenes ', 'mesh3d-grouping', GROUPINGS);
+    this.grouping.input.value = initial.grouping ?? '';
     this.element.append(this.filter.label, this.filterError, this.runs, this.syncCamera.label, this.syncStep.label);
+    this.element.append(this.grouping.label);
     this.filter.input.addEventListener('input', () => this.changed());
-    for (const toggle of [this.syncCamera, this.syncStep])
+    for (const toggle of [this.syncCamera, this.syncStep, this.grouping])
       toggle.input.addEventListener('change', () => this.changed());
     this.runNames = [];
     this.updateFilter();
@@ -108,6 +112,7 @@ export class Toolbar {
       hiddenRuns: [...this.hiddenRuns].sort(),
       syncCamera: this.syncCamera.input.checked,
       syncStep: this.syncStep.input.checked,
+      grouping: this.grouping.input.value,
     };
   }
 }

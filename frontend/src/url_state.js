@@ -4,6 +4,8 @@
 // such keys, so the frame reads its parent's hash itself: same origin). Writes replace the parent's
 // history entry without a hashchange, so TensorBoard does not re-route.
 
+import {isGrouping} from './scene_grouping.js';
+
 const PREFIX = 'p.mesh3d.';
 const DIGITS = 5;
 
@@ -42,11 +44,31 @@ function parseJson(text, fallback) {
 const isNumberList = (value, length) =>
   Array.isArray(value) && value.length === length && value.every((x) => typeof x === 'number' && Number.isFinite(x));
 
+const isLayerLook = (value) =>
+  Array.isArray(value) &&
+  typeof value[0] === 'string' &&
+  typeof value[1] === 'boolean' &&
+  typeof value[2] === 'number' &&
+  value[2] >= 0 &&
+  value[2] <= 1;
+
+/** A scene's URL state from an item of the `scenes` key `[run, prefix, step, camera, layers, through]`. */
+function readScene(item) {
+  const through = Array.isArray(item[5]) && typeof item[5][0] === 'string' && Number.isSafeInteger(item[5][1]);
+  return {
+    step: Number.isSafeInteger(item[2]) ? item[2] : null,
+    camera: isNumberList(item[3], 6) ? item[3] : null,
+    layers: Array.isArray(item[4]) ? item[4].filter(isLayerLook) : [],
+    through: through && item[5][1] >= 0 ? item[5].slice(0, 2) : null,
+  };
+}
+
 /**
  * The dashboard state held in a hash; anything malformed reads as the default.
  *
- * @returns {{filter: string, hiddenRuns: string[], syncCamera: boolean, syncStep: boolean,
- *   cards: Map<string, {step: (number|null), camera: (number[]|null)}>}} cards keyed by cardKey().
+ * @returns {{filter: string, hiddenRuns: string[], syncCamera: boolean, syncStep: boolean, grouping: string,
+ *   cards: Map<string, {step: (number|null), camera: (number[]|null)}>}} cards keyed by cardKey(), and
+ *   scenes by sceneKey() with their `layers` (`[tag, visible, opacity]`) and `through` (`[tag, camera]`).
  */
 export function readState(hash) {
   const {pairs} = parseHash(hash);
@@ -61,11 +83,17 @@ export function readState(hash) {
     const camera = isNumberList(item[3], 6) ? item[3] : null;
     cards.set(cardKey(item[0], item[1]), {step, camera});
   }
+  const scenes = parseJson(get('scenes'), []);
+  for (const item of Array.isArray(scenes) ? scenes : []) {
+    if (!Array.isArray(item) || typeof item[0] !== 'string' || typeof item[1] !== 'string') continue;
+    cards.set(sceneKey(item[0], item[1]), readScene(item));
+  }
   return {
     filter: typeof get('filter') === 'string' ? get('filter') : '',
     hiddenRuns: Array.isArray(hidden) ? hidden.filter((r) => typeof r === 'string') : [],
     syncCamera: sync.includes('camera'),
     syncStep: sync.includes('step'),
+    grouping: isGrouping(get('group')) ? get('group') : '',
     cards,
   };
 }
@@ -73,6 +101,11 @@ export function readState(hash) {
 /** The key of a card in readState()'s `cards`. */
 export function cardKey(run, tag) {
   return JSON.stringify([run, tag]);
+}
+
+/** The key of a scene card (scene_card.js) of the tags of `run` under `prefix` in readState()'s `cards`. */
+export function sceneKey(run, prefix) {
+  return JSON.stringify([run, prefix, 'scene']);
 }
 
 const round = (x) => Number(x.toPrecision(DIGITS));
@@ -86,13 +119,17 @@ export function writeState(hash, state) {
   if (state.hiddenRuns.length) set('hide_runs', JSON.stringify(state.hiddenRuns));
   const sync = [state.syncCamera && 'camera', state.syncStep && 'step'].filter(Boolean);
   if (sync.length) set('sync', sync.join(','));
+  if (state.grouping) set('group', state.grouping);
   const cards = [];
-  for (const [key, {step, camera}] of state.cards) {
-    if (step === null && camera === null) continue;
-    const [run, tag] = JSON.parse(key);
-    cards.push([run, tag, step, camera && camera.map(round)]);
+  const scenes = [];
+  for (const [key, {step, camera, layers = [], through = null}] of state.cards) {
+    if (step === null && camera === null && layers.length === 0 && through === null) continue;
+    const [run, tag, scene] = JSON.parse(key);
+    if (scene) scenes.push([run, tag, step, camera && camera.map(round), layers, through]);
+    else cards.push([run, tag, step, camera && camera.map(round)]);
   }
   if (cards.length) set('cards', JSON.stringify(cards));
+  if (scenes.length) set('scenes', JSON.stringify(scenes));
   return formatHash(parsed);
 }
 

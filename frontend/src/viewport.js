@@ -9,6 +9,7 @@ import {BACKGROUNDS} from './theme.js';
 import {buildHelpers, disposeHelpers} from './view_options.js';
 
 const FOV_DEGREES = 45;
+const WORLD_UP = new THREE.Vector3(0, 1, 0);
 
 export class Viewport {
   /**
@@ -38,6 +39,7 @@ export class Viewport {
     this.controls = new OrbitControls(this.camera, element);
     this.controls.addEventListener('start', () => {
       this.interacting = true;
+      this.camera.up.copy(WORLD_UP); // orbiting after lookThrough(): back to the world's up
     });
     this.controls.addEventListener('end', () => {
       this.interacting = false;
@@ -79,6 +81,22 @@ export class Viewport {
     this.camera.updateProjectionMatrix();
     this.controls.update();
     this.requestRender();
+  }
+
+  /**
+   * Looks through a logged camera: from `position` toward `target`, with its `up` (until the user orbits)
+   * and vertical field of view `fov` in degrees.
+   */
+  lookThrough({position, target, up, fov}) {
+    this.camera.up.set(...up);
+    this.camera.fov = fov;
+    this.setCameraPose([...position, ...target]);
+  }
+
+  /** The camera for tests and the URL: position, target, up and vertical field of view (degrees). */
+  describeCamera() {
+    const {position, up, fov} = this.camera;
+    return {position: position.toArray(), target: this.controls.target.toArray(), up: up.toArray(), fov};
   }
 
   /**

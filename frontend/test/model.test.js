@@ -99,3 +99,21 @@ test('the colouring patch finds its anchors in the standard, points and line sha
     assert.equal(shader.uniforms.colormap, uniforms.colormap, 'shared uniform objects');
   }
 });
+
+test("vertex normals match three.js' computeVertexNormals", async () => {
+  const {vertexNormals} = await import('../src/vertex_normals.js');
+  let seed = 7;
+  const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+  const positions = Float32Array.from({length: 3000}, random);
+  const faces = Uint32Array.from({length: 6000}, () => Math.floor(((random() + 1) / 2) * 999));
+  faces.set([999, 999, 999], 0); // a degenerate face; vertex 999 belongs to no other face: a zero normal
+  const geometry = new THREE.BufferGeometry();
+  geometry.setAttribute('position', new THREE.BufferAttribute(positions, 3));
+  geometry.setIndex(new THREE.BufferAttribute(faces, 1));
+  geometry.computeVertexNormals();
+  const expected = geometry.getAttribute('normal').array;
+  const normals = vertexNormals(positions, faces);
+  assert.equal(normals.length, expected.length);
+  for (let i = 0; i < normals.length; i++) assert.ok(Math.abs(normals[i] - expected[i]) < 1e-5, `component ${i}`);
+  assert.deepEqual([...normals.slice(2997)], [0, 0, 0]);
+});

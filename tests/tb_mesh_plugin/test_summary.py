@@ -357,3 +357,23 @@ def test_bad_camera_arguments_raise_value_error_and_write_nothing(logdir, argume
         with pytest.raises(ValueError, match=message):
             summary.camera("cam", step=0, **arguments)
     assert read_logdir(logdir) == {}
+
+
+def test_camera_summaries_are_marked_as_cameras_in_their_metadata(logdir):
+    with tf.summary.create_file_writer(str(logdir / "run")).as_default():
+        summary.camera("marked", _look_at_cameras([[0.0, 0.0, 5.0]]), far=2.0, step=0)
+        summary.lines("plain", [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]], [[0, 1]], step=0)
+    listed = read_logdir(logdir)
+    marked = metadata.parse_plugin_content(listed[("run", "marked")][0].plugin_content)
+    plain = metadata.parse_plugin_content(listed[("run", "plain")][0].plugin_content)
+    assert (marked["kind"], marked["camera"], marked["version"]) == ("lines", True, metadata.PLAIN_FORMAT_VERSION)
+    assert plain["camera"] is False and "camera" not in json.loads(listed[("run", "plain")][0].plugin_content)
+
+
+def test_the_camera_mark_is_read_only_on_lines():
+    content = b'{"version": 2, "kind": "mesh", "camera": true}'
+    assert metadata.parse_plugin_content(content)["camera"] is False
+    with pytest.raises(ValueError, match="camera summaries are lines"):
+        metadata.create_summary_metadata(
+            "mesh", vertex_count=3, index_count=1, samples=1, color_channels=0, description=None, camera=True
+        )

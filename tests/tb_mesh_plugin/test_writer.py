@@ -441,3 +441,10 @@ def test_tensorboard_shows_the_tab_for_a_tensorboardx_logdir_written_through_the
             _, buffers = wire.decode(response.read())
     np.testing.assert_array_equal(served_array(buffers, "faces"), FACES)
     assert served_array(buffers, "vertices").dtype == np.uint16 and served_array(buffers, "vertices").shape == (N, 3)
+
+
+def test_cameras_of_both_writers_are_listed_as_cameras(both_ways):
+    tags = make_client(both_ways).get("/data/plugin/mesh3d/tags").get_json()["runs"]
+    for run in ("tf", "writer"):
+        assert tags[run]["rig"]["camera"] is True and tags[run]["rig"]["kind"] == "lines"
+        assert {tags[run][tag]["camera"] for tag in CASES if tag != "rig"} == {False}
