@@ -13,8 +13,8 @@ import tensorflow as tf
 
 from graphics_ops.camera import camera as camera_lib
 from tb_mesh_plugin import summary
+from tb_mesh_plugin.alerts import ALERTS_TAG
 
-ALERTS_TAG = "trace/alerts"
 # The smallest height and width (pixels) of a tensor written as images, so that `[B, V, 4]` clip
 # coordinates or `[B, 3, 3]` matrices are not.
 _MIN_IMAGE_SIDE = 8
