@@ -65,9 +65,11 @@ def statistics(tensor):
     """min, max and mean of the finite entries of a tensor (float32 scalars), and its count of NaN and Inf (int64)."""
     values = tf.reshape(tf.cast(tensor, tf.float32), [-1])
     finite = tf.math.is_finite(values)
-    kept = tf.boolean_mask(values, finite)
-    count = tf.reduce_sum(tf.cast(tf.logical_not(finite), tf.int64))
-    return tf.reduce_min(kept), tf.reduce_max(kept), tf.reduce_mean(kept), count
+    finite_count = tf.reduce_sum(tf.cast(finite, tf.int64))
+    low = tf.reduce_min(tf.where(finite, values, float("inf")))
+    high = tf.reduce_max(tf.where(finite, values, float("-inf")))
+    mean = tf.reduce_sum(tf.where(finite, values, 0.0)) / tf.cast(finite_count, tf.float32)
+    return low, high, mean, tf.size(values, tf.int64) - finite_count
 
 
 def nonfinite(tensor):
