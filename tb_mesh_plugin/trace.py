@@ -37,12 +37,18 @@ Without a default summary writer nothing is written and no op is traced, as with
 
 import inspect
 import itertools
+import logging
+import numbers
 
 import tensorflow as tf
 
 from graphics_ops.camera import camera as camera_lib
 from graphics_ops.util import trace_hook, xla
 from tb_mesh_plugin import _trace_writing
+
+logger = logging.getLogger(__name__)
+# Whether a `record` is open (recording or not), so that nesting is refused whatever the steps.
+_open = False
 
 
 def record(step, every=1, *, max_vertices=65536, max_samples=4, camera_far=1.0):
@@ -64,7 +70,9 @@ def record(step, every=1, *, max_vertices=65536, max_samples=4, camera_far=1.0):
       ValueError: if `every`, `max_vertices`, `max_samples` or `camera_far` is out of range, on
         entering inside another `record` or inside `jit_compile=True`.
     """
-    if isinstance(step, bool) or not (isinstance(step, int) or (tf.is_tensor(step) and step.dtype.is_integer)):
+    if isinstance(step, bool) or not (
+        isinstance(step, numbers.Integral) or (tf.is_tensor(step) and step.dtype.is_integer)
+    ):
         raise TypeError(f"step must be an integer or an integer tensor, got {step!r}")
     for argument, value in (("every", every), ("max_vertices", max_vertices), ("max_samples", max_samples)):
         if isinstance(value, bool) or not isinstance(value, int):
@@ -81,18 +89,21 @@ class _Recording:
 
     def __init__(self, step, every, budget):
         self._step, self._every, self._budget = step, every, budget
-        self._active = False
+        self._active = self._opened = self._warned = False
 
+    @tf.autograph.experimental.do_not_convert
     def __enter__(self):
+        global _open
         if _replica_id() not in (None, 0):
             return self
-        if trace_hook.installed() is not None:
+        if _open:
             raise ValueError("trace.record cannot be nested inside another trace.record")
         if xla.inside_xla():
             raise ValueError("trace.record cannot be used inside tf.function(jit_compile=True)")
+        _open = self._opened = True
         if tf.executing_eagerly() and not tf.summary.should_record_summaries():
             return self
-        if isinstance(self._step, int) or tf.executing_eagerly():
+        if isinstance(self._step, numbers.Integral) or tf.executing_eagerly():
             self._decision = int(self._step) % self._every == 0  # known now: record or not at all
             if not self._decision:
                 return self
@@ -104,7 +115,11 @@ class _Recording:
         trace_hook.install(self)
         return self
 
+    @tf.autograph.experimental.do_not_convert
     def __exit__(self, *exception):
+        global _open
+        if self._opened:
+            _open = self._opened = False
         if not self._active:
             return
         trace_hook.install(None)
@@ -118,17 +133,22 @@ class _Recording:
 
     def _write(self, step):
         with tf.name_scope(""):  # the tags are absolute
-            self._write_calls(step)
+            for call in self._calls:
+                _trace_writing.write_call(call, step, self._budget)
+            _trace_writing.write_alert(self._calls, step)
         return tf.constant(True)
-
-    def _write_calls(self, step):
-        for call in self._calls:
-            _trace_writing.write_call(call, step, self._budget)
-        _trace_writing.write_alert(self._calls, step)
 
     def call(self, function, args, kwargs):
         """Calls the op `function`, recording its outputs when called in this step's graph by replica 0."""
         here = None if tf.executing_eagerly() else tf.compat.v1.get_default_graph()
+        if here is not self._graph and not self._parents and not self._warned:
+            self._warned = True
+            logger.warning(
+                "trace.record: %s was called in another graph than the one trace.record was entered in (a "
+                "tf.function traced inside an eager record, or a tf.cond or tf.while_loop body): such calls are not "
+                "recorded; enter trace.record inside that function",
+                function.__qualname__,
+            )
         if here is not self._graph or _replica_id() not in (None, 0):
             return function(*args, **kwargs)
         arguments = inspect.signature(function).bind(*args, **kwargs)

@@ -191,13 +191,27 @@ def test_bad_arguments_are_named(arguments, error, message):
         trace.record(**arguments)
 
 
-def test_tracing_inside_tracing_is_refused(tmp_path):
+@pytest.mark.parametrize("outer_step", [0, 1, np.int64(3)])  # recorded, skipped (every=2), a NumPy integer
+def test_tracing_inside_tracing_is_refused(tmp_path, outer_step):
     writer = tf.summary.create_file_writer(str(tmp_path))
-    with writer.as_default(), trace.record(step=0):
+    with writer.as_default(), trace.record(step=outer_step, every=2):
         with pytest.raises(ValueError, match="cannot be nested"):
             with trace.record(step=0):
                 pass
     assert trace_hook.installed() is None
+    with trace.record(step=0):  # closed again
+        pass
+
+
+def test_ops_in_a_function_traced_inside_an_eager_record_are_not_recorded_and_say_so(tmp_path, caplog):
+    rotate = tf.function(lambda: rotation_matrix_3d.rotate(tf.constant(VERTICES), tf.eye(3)))
+    writer = tf.summary.create_file_writer(str(tmp_path))
+    with writer.as_default(), trace.record(step=0):
+        rotate()
+    writer.close()
+    assert "enter trace.record inside that function" in caplog.text
+    tensors, _ = scalars_and_texts(tmp_path)
+    assert not tensors
 
 
 def test_without_a_default_writer_nothing_is_traced():
