@@ -1,6 +1,6 @@
 """Writing what `trace.record` saw in one step: each traced value as what it is, statistics, and the alert.
 
-A traced value is written by what it is (`write_value`): a `Camera` as frustums, `[N, 3]` or `[B, N, 3]`
+A traced value is written by what it is (`write_call`): a `Camera` as frustums, `[N, 3]` or `[B, N, 3]`
 floats as a point cloud, `[B, H, W]` or `[B, H, W, C]` (C <= 4) as images in false colour, and the vertex
 input of an op that takes `faces` as a mesh. Gradients go with them: as the `grad` attribute of meshes and
 point clouds, as `<tag>/grad` images. Every tensor also gets statistics `<tag>/min`, `max`, `mean` (of its
@@ -98,7 +98,8 @@ def _write_statistics(tag, tensor, step):
 def _write_value(traced, gradient, step, budget):
     value, shape = traced.value, getattr(traced.value, "shape", None)
     if isinstance(value, camera_lib.Camera):
-        summary.camera(traced.tag, value, near=0.0, far=budget.camera_far, step=step)
+        if value.batch_shape.is_fully_defined():  # as summary.camera needs
+            summary.camera(traced.tag, value, near=0.0, far=budget.camera_far, step=step)
     elif traced.faces is not None:
         _write_points(traced, gradient, step, budget)
     elif is_float(value) and shape.rank in (2, 3) and shape[-1] == 3 and (shape[-2] or _MIN_POINTS) >= _MIN_POINTS:

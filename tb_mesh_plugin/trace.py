@@ -7,18 +7,18 @@
         gradients = tape.gradient(loss, variables)
 
 Every public `graphics_ops` op called inside (a function taking `name=`) is recorded under a tag named
-after the ops' names, `trace/<name scope>/<op>[/<op>...]/<output>`: ops called by ops nest (`trace/render/
-rasterize/depth`), a repeated call in the step gets `_1`, `_2`, ... in call order, and an output that is
-a tuple or named tuple gets its field name or index (`/triangle_id`, `/0`). What is written depends on
-the value (`_trace_writing`): cameras as frustums, `[N, 3]` or `[B, N, 3]` floats as point clouds, the
-`vertices` input `[V, 3]` or `[B, V, 3]` of an op that also takes `faces` (e.g. `render`) as a mesh
-`<op>/vertices`, `[B, H, W]` and `[B, H, W, C]` tensors (C <= 4) as
-images in false colour, and every tensor's min, max, mean (of finite entries) and NaN/Inf count as scalars
-(`<tag>/min`, ...). The gradient of the loss w.r.t. each float output is captured by an identity whose
-gradient is recorded: it becomes the `grad` (and `grad_norm`) attribute of meshes and point clouds, a
-`<tag>/grad` image, and `<tag>/grad/min`, ... statistics. The first call of the step whose output (in
-the order the ops finished) or else gradient (in the order the backward pass ran) holds a NaN or Inf is
-written as an alert: a text summary `trace/alerts` (a table of op, tag, step, found in, input statistics).
+after the ops' names, `trace/<name scope>/<op>[/<op>...]/<output>`: ops called by ops nest
+(`trace/render/rasterize/depth`), a repeated call in the step gets `_1`, `_2`, ... in call order, and an
+output that is a tuple or named tuple gets its field name or index (`/triangle_id`, `/0`). What is written
+depends on the value (`_trace_writing`): cameras (outputs, and arguments as `<op>/<argument>`) as frustums,
+`[N, 3]` or `[B, N, 3]` floats as point clouds, the `vertices` input `[V, 3]` or `[B, V, 3]` of an op that
+also takes `faces` (e.g. `render`) as a mesh `<op>/vertices`, `[B, H, W]` and `[B, H, W, C]` tensors
+(C <= 4) as images in false colour, and every tensor's min, max, mean (of finite entries) and NaN/Inf count
+as scalars (`<tag>/min`, ...). The gradient of the loss w.r.t. each float output is captured by an identity
+whose gradient is recorded: it becomes the `grad` (and `grad_norm`) attribute of meshes and point clouds, a
+`<tag>/grad` image, and `<tag>/grad/min`, ... statistics. The first call of the step whose output (in the
+order the ops finished) or else gradient (in the order the backward pass ran) holds a NaN or Inf is written
+as an alert: a text summary `trace/alerts` (a table of op, tag, step, found in, input statistics).
 
 Budget: at most `max_vertices` vertices or points per sample (meshes above it are written as strided
 point clouds, point clouds strided) and the first `max_samples` samples of a batch (images, meshes,
@@ -32,7 +32,7 @@ the ops (inside `tf.function`, not around it): ops called inside a `tf.function`
 strategy only replica 0 records and writes (`record` is a no-op in the other replicas). Not supported
 inside `jit_compile=True` (summaries cannot be compiled): `record` raises there.
 
-Without a default summary writer nothing is written and no op is traced, as with `tf.summary`.
+Without a default summary writer nothing is written, as with `tf.summary` (eagerly, no op is traced either).
 """
 
 import inspect
@@ -157,6 +157,8 @@ class _Recording:
         call = _trace_writing.Call(f"{function.__module__}.{function.__qualname__}", tag, [], [], {})
         for argument, value in arguments.arguments.items():
             call.inputs.extend((argument, tensor) for tensor in _tensors(value))
+            if isinstance(value, camera_lib.Camera) and argument != "self":  # e.g. render's camera
+                call.values.append(_trace_writing.Traced(f"{tag}/{argument}", value))
         if _mesh_argument(arguments.arguments):
             traced = _trace_writing.Traced(
                 f"{tag}/vertices", arguments.arguments["vertices"], arguments.arguments["faces"]

@@ -12,7 +12,7 @@ import tensorflow as tf
 from tensorboard.backend.event_processing import event_accumulator
 
 import graphics_ops
-from graphics_ops.camera import Camera
+from graphics_ops.camera import Camera, camera
 from graphics_ops.mesh import measures
 from graphics_ops.rendering import interpolate, rasterize
 from graphics_ops.transformation import rotation_matrix_3d
@@ -41,6 +41,7 @@ def pipeline(vertices, angle, colors, watched=None):
     areas = measures.face_areas(area_input, FACES)
     rasterization = rasterize(CAMERA.to_clip(rotated, 1.0, 10.0)[None], FACES, (SIZE, SIZE))
     image = interpolate(colors, rasterization, FACES)
+    camera.frustum_corners(CAMERA, 0.5, 1.0)  # a camera argument: drawn as frustums
     loss = tf.reduce_mean(tf.square(image - 0.5)) + 0.1 * tf.reduce_sum(areas)
     return loss, {"rotated": rotated, "area_input": area_input, "image": image}
 
@@ -86,6 +87,7 @@ def test_a_traced_step_writes_each_op_by_what_it_is(traced_logdir):
     plugins = {tag: accumulator.SummaryMetadata(tag).plugin_data.plugin_name for tag in tensors}
     assert plugins["trace/rotation_matrix_3d_rotate"] == "mesh3d"  # [V, 3] points
     assert plugins["trace/mesh_face_areas/vertices"] == "mesh3d"  # vertices with faces: a mesh
+    assert plugins["trace/camera_frustum_corners/camera"] == "mesh3d"  # a Camera: frustum lines
     for tag in ("triangle_id", "barycentrics", "depth"):
         assert plugins[f"trace/rasterize/{tag}"] == "images"
         assert list(tensors[f"trace/rasterize/{tag}"]) == [3]
@@ -103,6 +105,8 @@ def test_a_traced_step_writes_each_op_by_what_it_is(traced_logdir):
     (_, [(step, [mesh])]) = meshes[(".", "trace/mesh_face_areas/vertices")]
     assert step == 3 and mesh.kind == "mesh"
     np.testing.assert_array_equal(array(mesh, "faces"), FACES)
+    (_, [(_, [frustums])]) = meshes[(".", "trace/camera_frustum_corners/camera")]
+    assert frustums.kind == "lines" and array(frustums, "vertices").shape == (9, 3)
 
 
 def test_the_recorded_gradients_are_those_of_a_tape(traced_logdir):
