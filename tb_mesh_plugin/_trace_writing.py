@@ -7,6 +7,7 @@ point clouds, as `<tag>/grad` images. Every tensor also gets statistics `<tag>/m
 finite entries) and `nonfinite` (the count of NaN and Inf) as scalars.
 """
 
+import functools
 import typing
 
 import tensorflow as tf
@@ -121,7 +122,8 @@ def _image_shape(shape):
 
 def _write_points(traced, gradient, step, budget):
     """A mesh (vertices with faces) or a point cloud, the first `max_samples` of a batch, with the gradient
-    as the `grad` attribute; more than `max_vertices` vertices are written as an evenly strided point cloud."""
+    as the `grad` attribute; more than `max_vertices` vertices are written as an evenly strided point cloud,
+    none (summaries refuse empty arrays) not at all."""
     batch = slice(None, budget.max_samples) if traced.value.shape.rank == 3 else slice(None)
     positions = _finite(traced.value[batch])
     attributes = {}
@@ -130,13 +132,26 @@ def _write_points(traced, gradient, step, budget):
         attributes["grad_norm"] = tf.norm(attributes["grad"], axis=-1)
     count = positions.shape[-2]
     if traced.faces is not None and count is not None and count <= budget.max_vertices:
-        summary.mesh(traced.tag, positions, traced.faces, attributes=attributes, step=step)
-        return
-    stride = tf.cast(tf.math.ceil(tf.shape(positions)[-2] / budget.max_vertices), tf.int32)
-    kept = tf.range(0, tf.shape(positions)[-2], stride)
-    attributes = {name: tf.gather(values, kept, axis=positions.shape.rank - 2) for name, values in attributes.items()}
-    points = tf.gather(positions, kept, axis=positions.shape.rank - 2)
-    summary.point_cloud(traced.tag, points, attributes=attributes, step=step)
+        write = functools.partial(summary.mesh, traced.tag, positions, traced.faces, attributes=attributes, step=step)
+    else:
+        stride = tf.cast(tf.math.ceil(tf.shape(positions)[-2] / budget.max_vertices), tf.int32)
+        kept = tf.range(0, tf.shape(positions)[-2], tf.maximum(stride, 1))
+        axis = positions.shape.rank - 2
+        attributes = {name: tf.gather(values, kept, axis=axis) for name, values in attributes.items()}
+        points = tf.gather(positions, kept, axis=axis)
+        write = functools.partial(summary.point_cloud, traced.tag, points, attributes=attributes, step=step)
+    if count != 0:
+        tf.cond(tf.size(positions) > 0, _at_root(write), lambda: tf.constant(False))
+
+
+def _at_root(function):
+    """`function` called in the root name scope (summary tags are absolute; a `tf.cond` branch adds `cond/`)."""
+
+    def at_root():
+        with tf.name_scope(""):
+            return function()
+
+    return at_root
 
 
 def _finite(tensor):
@@ -205,7 +220,7 @@ def write_alert(calls, step):
         table = tf.stack([tf.stack([tf.constant(field), value]) for field, value in rows])
         return tf.summary.text(ALERTS_TAG, table, step=step)
 
-    tf.cond(tf.reduce_any(in_output | in_gradient), write, lambda: tf.constant(False))
+    tf.cond(tf.reduce_any(in_output | in_gradient), _at_root(write), lambda: tf.constant(False))
 
 
 def _describe_inputs(inputs):

@@ -164,6 +164,8 @@ def test_one_trace_of_a_tf_function_serves_every_step(tmp_path):
     tensors, _ = scalars_and_texts(tmp_path)
     assert sorted(tensors["trace/interpolate/grad/max"]) == [0, 3, 6]
     assert sorted(tensors["trace/rasterize/triangle_id"]) == [0, 3, 6]
+    (_, steps) = read_logdir(tmp_path)[(".", "trace/mesh_face_areas/vertices")]  # meshes too, tags unchanged
+    assert [step for step, _ in steps] == [0, 3, 6]
 
 
 def test_under_a_mirrored_strategy_a_traced_step_is_written_once(tmp_path):
@@ -216,6 +218,23 @@ def test_ops_in_a_function_traced_inside_an_eager_record_are_not_recorded_and_sa
     assert "enter trace.record inside that function" in caplog.text
     tensors, _ = scalars_and_texts(tmp_path)
     assert not tensors
+
+
+@pytest.mark.parametrize("function", [tf.function, lambda f: f])
+def test_empty_and_large_point_sets_are_skipped_and_strided(tmp_path, function):
+    points = tf.random.stateless_normal([1000, 3], seed=[0, 1])
+
+    @function
+    def step(count):
+        with trace.record(step=0, max_vertices=300):
+            rotation_matrix_3d.rotate(points[:count], tf.eye(3), name="some")
+            rotation_matrix_3d.rotate(points, tf.eye(3), name="all")
+
+    write(tmp_path, lambda: step(tf.constant(0)))
+    clouds = read_logdir(tmp_path)
+    assert (".", "trace/some") not in clouds
+    (_, [(_, [sample])]) = clouds[(".", "trace/all")]
+    np.testing.assert_array_equal(array(sample, "vertices"), points.numpy()[::4])  # ceil(1000 / 300) = 4
 
 
 def test_without_a_default_writer_nothing_is_traced():
