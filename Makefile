@@ -74,6 +74,7 @@ bench: setup
 	$(BIN)/python -m bench.image
 	$(BIN)/python -m bench.splat
 	$(BIN)/python -m bench.self_supervised
+	$(BIN)/python -m bench.trace
 
 clean:
 	rm -rf $(VENV) frontend/node_modules $(BUNDLE) build *.egg-info artifacts

@@ -20,7 +20,18 @@ from tensorboard.plugins import base_plugin
 from werkzeug import wrappers
 
 import tb_mesh_plugin
-from tb_mesh_plugin import builtin_mesh, images, metadata, preview, response_cache, schema, storage, tensor_proto, wire
+from tb_mesh_plugin import (
+    alerts,
+    builtin_mesh,
+    images,
+    metadata,
+    preview,
+    response_cache,
+    schema,
+    storage,
+    tensor_proto,
+    wire,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -300,6 +311,7 @@ class MeshPlugin(base_plugin.TBPlugin):
             "/tags": self._serve_tags,
             "/mesh": self._serve_mesh,
             "/builtin_mesh": self._serve_builtin_mesh,
+            "/alerts": alerts.app(self._data_provider),
         }
 
     def is_active(self):

@@ -1,4 +1,5 @@
 // Entry point: TensorBoard's plugin frame imports this module and calls render().
+import {showAlerts} from './alerts.js';
 import {fetchTags} from './api.js';
 import {MeshCard} from './card.js';
 import {el} from './dom.js';
@@ -183,6 +184,7 @@ export async function render() {
   const grid = el('div', 'mesh3d-grid');
   root.append(status, grid);
   document.body.append(root);
+  showAlerts(root);
 
   const failed = (message) => {
     status.textContent = message;

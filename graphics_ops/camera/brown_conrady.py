@@ -30,7 +30,7 @@ computed from the last step alone.
 import tensorflow as tf
 
 from graphics_ops.camera import perspective
-from graphics_ops.util import safe_ops, shape
+from graphics_ops.util import safe_ops, shape, trace_hook
 
 _NUM_ITERATIONS = 10
 # Normalized radius (tan of the angle off the optical axis: 89.94°) at which `distort` and
@@ -38,6 +38,7 @@ _NUM_ITERATIONS = 10
 _MAX_RADIUS = 1e3
 
 
+@trace_hook.op
 def distort(normalized_point, distortion, name="brown_conrady_distort"):
     """Applies lens distortion to normalized image coordinates (X/Z, Y/Z) `[A1, ..., An, 2]` (same shape).
 
@@ -51,6 +52,7 @@ def distort(normalized_point, distortion, name="brown_conrady_distort"):
         return _distort(_clamp_radius(normalized_point), distortion)[0]
 
 
+@trace_hook.op
 def undistort(distorted_point, distortion, num_iterations=_NUM_ITERATIONS, name="brown_conrady_undistort"):
     """Removes lens distortion from normalized image coordinates `[A1, ..., An, 2]`, by Newton's method.
 
@@ -66,6 +68,7 @@ def undistort(distorted_point, distortion, num_iterations=_NUM_ITERATIONS, name=
         return _undistort(distorted_point, distortion, num_iterations)
 
 
+@trace_hook.op
 def project(point_3d, focal, principal_point, distortion, name="brown_conrady_project"):
     """Projects 3d points `[A1, ..., An, 3]` in camera coordinates to pixels `[A1, ..., An, 2]` through the lens.
 
@@ -80,6 +83,7 @@ def project(point_3d, focal, principal_point, distortion, name="brown_conrady_pr
         return focal * _distort(normalized, distortion)[0] + principal_point
 
 
+@trace_hook.op
 def project_with_validity(point_3d, focal, principal_point, distortion, name="brown_conrady_project_with_validity"):
     """Like `project`, and also tells which pixels are images of their points.
 
@@ -101,6 +105,7 @@ def project_with_validity(point_3d, focal, principal_point, distortion, name="br
         return point_2d, valid & tf.ones_like(point_2d[..., :1], dtype=tf.bool)
 
 
+@trace_hook.op
 def ray(point_2d, focal, principal_point, distortion, num_iterations=_NUM_ITERATIONS, name="brown_conrady_ray"):
     """Directions (x, y, 1) `[A1, ..., An, 3]` of the rays through pixels `[A1, ..., An, 2]` of a distorting lens."""
     with tf.name_scope(name):
@@ -110,6 +115,7 @@ def ray(point_2d, focal, principal_point, distortion, num_iterations=_NUM_ITERAT
         return _ray(point_2d, focal, principal_point, distortion, num_iterations)
 
 
+@trace_hook.op
 def unproject(
     point_2d,
     depth,

@@ -27,7 +27,7 @@ import tensorflow as tf
 
 from graphics_ops.camera import brown_conrady, perspective
 from graphics_ops.transformation import look_at as look_at_lib
-from graphics_ops.util import arguments, shape, vector
+from graphics_ops.util import arguments, shape, trace_hook, vector
 
 # The 12 edges of the frustum drawn by `frustum_corners`, as pairs of corner indices: the near
 # rectangle, the far rectangle, and the four edges joining them.
@@ -172,12 +172,14 @@ class Camera:
         translation = view[..., :3, 3] * flip
         return cls(rotation, translation, focal, principal_point, width, height, distortion)
 
+    @trace_hook.op
     def world_to_camera(self, point, name="camera_world_to_camera"):
         """Maps world points `[A1, ..., An, 3]` to camera coordinates R p + t (the last entry is the depth)."""
         with tf.name_scope(name):
             (point,) = self._check(point=(point, 3))
             return self._world_to_camera(point)
 
+    @trace_hook.op
     def project(self, point, name="camera_project"):
         """Projects world points `[A1, ..., An, 3]` to pixels `[A1, ..., An, 2]` (through the lens distortion if any).
 
@@ -187,6 +189,7 @@ class Camera:
         with tf.name_scope(name):
             return self._project(point, perspective.project, brown_conrady.project)
 
+    @trace_hook.op
     def project_with_validity(self, point, name="camera_project_with_validity"):
         """Projects world points to pixels, and tells which pixels are images of their points.
 
@@ -197,6 +200,7 @@ class Camera:
         with tf.name_scope(name):
             return self._project(point, perspective.project_with_validity, brown_conrady.project_with_validity)
 
+    @trace_hook.op
     def rays(self, point_2d, name="camera_rays"):
         """World-space rays through pixels `[A1, ..., An, 2]`: a tuple of origins and directions `[A1, ..., An, 3]`.
 
@@ -209,12 +213,14 @@ class Camera:
             origin = self.position + tf.zeros_like(direction)
             return origin, direction
 
+    @trace_hook.op
     def unproject(self, point_2d, depth, name="camera_unproject"):
         """The world points `[A1, ..., An, 3]` projecting to pixels `[A1, ..., An, 2]` at depths `[A1, ..., An, 1]`."""
         with tf.name_scope(name):
             point_2d, depth = self._check(point_2d=(point_2d, 2), depth=(depth, 1))
             return self._camera_to_world(self._camera_ray(point_2d) * depth)
 
+    @trace_hook.op
     def to_clip(self, point, near, far, name="camera_to_clip"):
         """Maps world points to the clip space that `graphics_ops.rendering.rasterize` takes.
 
@@ -250,6 +256,7 @@ class Camera:
             clip_z = ((far + near) * z - 2.0 * far * near) / (far - near)
             return tf.stack(shape.broadcast((clip_x, 0), (clip_y, 0), (clip_z, 0), (z, 0)), axis=-1)
 
+    @trace_hook.op
     def frustum_corners(self, near, far, name="camera_frustum_corners"):
         """See the module function `frustum_corners`."""
         return frustum_corners(self, near, far, name=name)
@@ -279,6 +286,7 @@ class Camera:
         return brown_conrady.ray(point_2d, self.focal, self.principal_point, self.distortion)
 
 
+@trace_hook.op
 def frustum_corners(camera, near, far, name="camera_frustum_corners"):
     """World-space corners of the part of the cameras' view between two depths.
 

@@ -7,9 +7,10 @@ every point has an image (there is nothing behind an orthographic camera). Shape
 
 import tensorflow as tf
 
-from graphics_ops.util import shape
+from graphics_ops.util import shape, trace_hook
 
 
+@trace_hook.op
 def project(point_3d, name="orthographic_project"):
     """Projects 3d points in camera coordinates onto the image plane: (x, y, z) to (x, y).
 
@@ -25,6 +26,7 @@ def project(point_3d, name="orthographic_project"):
         return point_3d[..., :2]
 
 
+@trace_hook.op
 def ray(point_2d, name="orthographic_ray"):
     """Directions of the rays through image points: (0, 0, 1) everywhere.
 
@@ -42,6 +44,7 @@ def ray(point_2d, name="orthographic_ray"):
         return tf.concat([zeros, zeros[..., :1] + 1.0], axis=-1)
 
 
+@trace_hook.op
 def unproject(point_2d, depth, name="orthographic_unproject"):
     """The 3d points, in camera coordinates, over image points at given depths: (x, y, z).
 

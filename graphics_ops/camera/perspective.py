@@ -29,9 +29,10 @@ indexing "xy" spans patch_width pixels along x also for patches that are not squ
 import numpy as np
 import tensorflow as tf
 
-from graphics_ops.util import safe_ops, shape
+from graphics_ops.util import safe_ops, shape, trace_hook
 
 
+@trace_hook.op
 def intrinsics_from_matrix(matrix, name="perspective_intrinsics_from_matrix"):
     """Reads the focal length, principal point and skew off intrinsic matrices.
 
@@ -51,6 +52,7 @@ def intrinsics_from_matrix(matrix, name="perspective_intrinsics_from_matrix"):
         return focal, principal_point, skew
 
 
+@trace_hook.op
 def matrix_from_intrinsics(focal, principal_point, skew=(0.0,), name="perspective_matrix_from_intrinsics"):
     """Builds intrinsic matrices [[fx, skew, cx], [0, fy, cy], [0, 0, 1]].
 
@@ -75,6 +77,7 @@ def matrix_from_intrinsics(focal, principal_point, skew=(0.0,), name="perspectiv
         return tf.stack([tf.stack(row, axis=-1) for row in rows], axis=-2)
 
 
+@trace_hook.op
 def right_handed(vertical_field_of_view, aspect_ratio, near, far, name="perspective_right_handed"):
     """OpenGL perspective projection matrices of right-handed view frusta.
 
@@ -120,6 +123,7 @@ def right_handed(vertical_field_of_view, aspect_ratio, near, far, name="perspect
         return tf.stack([tf.stack(row, axis=-1) for row in rows], axis=-2)
 
 
+@trace_hook.op
 def parameters_from_right_handed(projection_matrix, name="perspective_parameters_from_right_handed"):
     """Recovers the field of view, aspect ratio and clipping planes of `right_handed` matrices.
 
@@ -146,6 +150,7 @@ def parameters_from_right_handed(projection_matrix, name="perspective_parameters
         return vertical_field_of_view, aspect_ratio, near, far
 
 
+@trace_hook.op
 def project(point_3d, focal, principal_point, name="perspective_project"):
     """Projects 3d points `[A1, ..., An, 3]` in camera coordinates to pixels `[A1, ..., An, 2]`.
 
@@ -159,6 +164,7 @@ def project(point_3d, focal, principal_point, name="perspective_project"):
         return _project(point_3d, focal, principal_point)
 
 
+@trace_hook.op
 def project_with_validity(point_3d, focal, principal_point, name="perspective_project_with_validity"):
     """Like `project`, and also tells which points are in front of the camera.
 
@@ -175,6 +181,7 @@ def project_with_validity(point_3d, focal, principal_point, name="perspective_pr
         return point_2d, valid
 
 
+@trace_hook.op
 def ray(point_2d, focal, principal_point, name="perspective_ray"):
     """Directions (x, y, 1) `[A1, ..., An, 3]` in camera coordinates of the rays through pixels `[A1, ..., An, 2]`."""
     with tf.name_scope(name):
@@ -184,6 +191,7 @@ def ray(point_2d, focal, principal_point, name="perspective_ray"):
         return _ray(point_2d, focal, principal_point)
 
 
+@trace_hook.op
 def unproject(point_2d, depth, focal, principal_point, name="perspective_unproject"):
     """The 3d points `[A1, ..., An, 3]` that project to pixels `[A1, ..., An, 2]` at depths z `[A1, ..., An, 1]`."""
     with tf.name_scope(name):
@@ -193,6 +201,7 @@ def unproject(point_2d, depth, focal, principal_point, name="perspective_unproje
         return _ray(point_2d, focal, principal_point) * depth
 
 
+@trace_hook.op
 def random_rays(focal, principal_point, height, width, n_rays, margin=0, name="random_rays", *, seed=None):
     """Rays through pixels drawn uniformly at random, M per camera.
 
@@ -227,6 +236,7 @@ def random_rays(focal, principal_point, height, width, n_rays, margin=0, name="r
         return rays, pixels
 
 
+@trace_hook.op
 def random_patches(
     focal,
     principal_point,

@@ -17,11 +17,12 @@ finite.
 
 import tensorflow as tf
 
-from graphics_ops.util import safe_ops, shape
+from graphics_ops.util import safe_ops, shape, trace_hook
 
 _FOLD = 4.0 / 27.0  # k r'² = -4/27 is the distorted radius where r (1 + k r²) stops increasing.
 
 
+@trace_hook.op
 def distortion_factor(squared_radius, distortion_coefficient, name="quadratic_radial_distortion_distortion_factor"):
     """Distortion factors 1 + k r², which multiply projective coordinates to distort them.
 
@@ -46,6 +47,7 @@ def distortion_factor(squared_radius, distortion_coefficient, name="quadratic_ra
         return factor, overflow
 
 
+@trace_hook.op
 def undistortion_factor(
     distorted_squared_radius,
     distortion_coefficient,

@@ -3,9 +3,10 @@
 import numpy as np
 import tensorflow as tf
 
-from graphics_ops.util import shape
+from graphics_ops.util import shape, trace_hook
 
 
+@trace_hook.op
 def generate(starts, stops, nums, name="grid_generate"):
     """An M-dimensional axis-aligned grid of points from `starts` to `stops`, both included.
 

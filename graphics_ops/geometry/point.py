@@ -10,10 +10,11 @@ on the ray, where `tf.norm`'s is nan; zero directions give finite values and gra
 
 import tensorflow as tf
 
-from graphics_ops.util import safe_ops, shape
+from graphics_ops.util import safe_ops, shape, trace_hook
 from graphics_ops.util import vector as vector_ops
 
 
+@trace_hook.op
 def distance_to_ray(point, origin, direction, keepdims=True, name="point_distance_to_ray"):
     """Euclidean distance from points to the lines of rays.
 
@@ -35,6 +36,7 @@ def distance_to_ray(point, origin, direction, keepdims=True, name="point_distanc
         return distance if keepdims else distance[..., 0]
 
 
+@trace_hook.op
 def project_to_ray(point, origin, direction, name="point_project_to_ray"):
     """Orthogonal projections of points onto the lines of rays.
 

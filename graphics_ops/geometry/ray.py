@@ -25,10 +25,11 @@ Differences from TensorFlow Graphics:
 import tensorflow as tf
 
 from graphics_ops.math import sampling
-from graphics_ops.util import safe_ops, shape
+from graphics_ops.util import safe_ops, shape, trace_hook
 from graphics_ops.util import vector as vector_ops
 
 
+@trace_hook.op
 def sample_stratified_1d(ray_org, ray_dir, near, far, n_samples, name="sample_stratified_1d", *, seed=None):
     """Points along rays, one drawn uniformly in each of M equal bins of [near, far].
 
@@ -55,6 +56,7 @@ def sample_stratified_1d(ray_org, ray_dir, near, far, n_samples, name="sample_st
         return _points(ray_org, ray_dir, z_values), z_values
 
 
+@trace_hook.op
 def sample_inverse_transform_stratified_1d(
     ray_org,
     ray_dir,
@@ -107,6 +109,7 @@ def sample_inverse_transform_stratified_1d(
         return _points(ray_org, ray_dir, z_values), z_values
 
 
+@trace_hook.op
 def triangulate(startpoints, endpoints, weights, name="ray_triangulate"):
     """The point nearest to V rays in the weighted least-squares sense.
 
@@ -148,6 +151,7 @@ def triangulate(startpoints, endpoints, weights, name="ray_triangulate"):
         return tf.linalg.solve(matrix, right[..., None])[..., 0]
 
 
+@trace_hook.op
 def intersection_ray_sphere(sphere_center, sphere_radius, ray, point_on_ray, name="ray_intersection_ray_sphere"):
     """Where rays (as lines) meet spheres, and the spheres' normals there.
 

@@ -15,9 +15,10 @@ import math
 
 import tensorflow as tf
 
-from graphics_ops.util import arguments, shape
+from graphics_ops.util import arguments, shape, trace_hook
 
 
+@trace_hook.op
 def build_matrices(image, size=3, eps=1e-5, name="matting_build_matrices"):
     """The matting Laplacian and pseudo-inverse of every window.
 
@@ -50,6 +51,7 @@ def build_matrices(image, size=3, eps=1e-5, name="matting_build_matrices"):
         return laplacian, pseudo_inverse
 
 
+@trace_hook.op
 def linear_coefficients(matte, pseudo_inverse, name="matting_linear_coefficients"):
     """The affine coefficients (a, b) of `matte`, averaged over the windows covering each pixel.
 
@@ -73,6 +75,7 @@ def linear_coefficients(matte, pseudo_inverse, name="matting_linear_coefficients
         return average[..., :-1], average[..., -1:]
 
 
+@trace_hook.op
 def loss(matte, laplacian, name="matting_loss"):
     """The matting loss: the mean over windows of mᵀ L_w m.
 
@@ -90,6 +93,7 @@ def loss(matte, laplacian, name="matting_loss"):
         return tf.reduce_mean(tf.reduce_sum(patches * tf.linalg.matvec(laplacian, patches), axis=-1))
 
 
+@trace_hook.op
 def reconstruct(image, coeff_mul, coeff_add, name="matting_reconstruct"):
     """The matte a · I + b at each pixel.
 

@@ -14,9 +14,10 @@ a C x C diagonal 5x5 kernel (C times the work, and 25 taps instead of 10).
 import numpy as np
 import tensorflow as tf
 
-from graphics_ops.util import shape, xla
+from graphics_ops.util import shape, trace_hook, xla
 
 
+@trace_hook.op
 def downsample(image, num_levels, name="pyramid_downsample"):
     """The Gaussian pyramid: the image `[B, H, W, C]`, then `num_levels` images each half the size of the last.
 
@@ -30,6 +31,7 @@ def downsample(image, num_levels, name="pyramid_downsample"):
         return levels
 
 
+@trace_hook.op
 def upsample(image, num_levels, name="pyramid_upsample"):
     """The image `[B, H, W, C]`, then `num_levels` images each twice the size of the last.
 
@@ -44,6 +46,7 @@ def upsample(image, num_levels, name="pyramid_upsample"):
         return levels
 
 
+@trace_hook.op
 def split(image, num_levels, name="pyramid_split"):
     """The Laplacian pyramid of an image `[B, H, W, C]`: `num_levels` detail images, then the low-pass residue.
 
@@ -61,6 +64,7 @@ def split(image, num_levels, name="pyramid_split"):
         return levels + [low]
 
 
+@trace_hook.op
 def merge(levels, name="pyramid_merge"):
     """Rebuilds the image `[B, H_0, W_0, C]` from its Laplacian pyramid `levels` (the inverse of `split`)."""
     with tf.name_scope(name):

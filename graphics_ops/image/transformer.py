@@ -16,7 +16,7 @@ import enum
 
 import tensorflow as tf
 
-from graphics_ops.util import safe_ops, shape, vector, xla
+from graphics_ops.util import safe_ops, shape, trace_hook, vector, xla
 
 # Where warps that are nan or infinite, or sent to infinity by a homography, read the image: outside
 # it, past the one-pixel fade of the zero border.
@@ -44,6 +44,7 @@ class PixelType(enum.Enum):
     HALF_INTEGER = 1
 
 
+@trace_hook.op
 def sample(
     image,
     warp,
@@ -78,6 +79,7 @@ def sample(
         return _bilinear(image, warp, border_type == BorderType.ZERO)
 
 
+@trace_hook.op
 def perspective_transform(
     image,
     transform_matrix,

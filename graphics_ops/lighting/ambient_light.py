@@ -9,8 +9,10 @@ under ambient radiance L receives the irradiance E = π L, whatever its normal; 
 import tensorflow as tf
 
 from graphics_ops.lighting import _common
+from graphics_ops.util import trace_hook
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def estimate_radiance(light_radiance, albedo, name="ambient_light_estimate_radiance"):
     """The radiance a Lambertian surface reflects under ambient light: `albedo * light_radiance`.

@@ -10,9 +10,10 @@ surface points `[A1, ..., An]` give results of shape `[A1, ..., An, B1, ..., Bm,
 import tensorflow as tf
 
 from graphics_ops.lighting import _common
-from graphics_ops.util import safe_ops, shading, vector
+from graphics_ops.util import safe_ops, shading, trace_hook, vector
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def incoming_light(light_radiance, light_direction, surface_point_position, name="directional_light_incoming_light"):
     """The direction and irradiance of the light each directional light casts on each surface point.
@@ -42,6 +43,7 @@ def incoming_light(light_radiance, light_direction, surface_point_position, name
         return direction + zeros + tf.zeros_like(radiance[..., :1]), radiance * lit + zeros
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def estimate_radiance(
     light_radiance,

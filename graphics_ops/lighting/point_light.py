@@ -22,9 +22,10 @@ import math
 import tensorflow as tf
 
 from graphics_ops.lighting import _common
-from graphics_ops.util import shading, vector
+from graphics_ops.util import shading, trace_hook, vector
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def incoming_light(
     point_light_radiance, point_light_position, surface_point_position, name="point_light_incoming_light"
@@ -54,6 +55,7 @@ def incoming_light(
         return direction + tf.zeros_like(irradiance[..., :1]), irradiance
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def estimate_radiance(
     point_light_radiance,

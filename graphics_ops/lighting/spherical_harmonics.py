@@ -29,7 +29,7 @@ import math
 import numpy as np
 import tensorflow as tf
 
-from graphics_ops.util import safe_ops, shape, vector
+from graphics_ops.util import safe_ops, shape, trace_hook, vector
 
 _SQRT2 = math.sqrt(2.0)
 # The largest l - |m| that `evaluate_spherical_harmonics` and `evaluate_legendre_polynomial` handle
@@ -37,6 +37,7 @@ _SQRT2 = math.sqrt(2.0)
 MAXIMUM_DYNAMIC_DEGREE = 64
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def integration_product(harmonics1, harmonics2, keepdims=True, name="spherical_harmonics_integration_product"):
     """The integral over the sphere of the product of two functions given by their coefficients.
@@ -57,6 +58,7 @@ def integration_product(harmonics1, harmonics2, keepdims=True, name="spherical_h
         return vector.dot(harmonics1, harmonics2, keepdims=keepdims)
 
 
+@trace_hook.op
 def generate_l_m_permutations(max_band, name="spherical_harmonics_generate_l_m_permutations"):
     """The degree l and order m of each coefficient of bands 0 to `max_band`, in coefficient order.
 
@@ -72,6 +74,7 @@ def generate_l_m_permutations(max_band, name="spherical_harmonics_generate_l_m_p
         return tf.constant(degrees, tf.int32), tf.constant(orders, tf.int32)
 
 
+@trace_hook.op
 def generate_l_m_zonal(max_band, name="spherical_harmonics_generate_l_m_zonal"):
     """The degrees and orders of the zonal harmonics (m = 0) of bands 0 to `max_band`.
 
@@ -86,6 +89,7 @@ def generate_l_m_zonal(max_band, name="spherical_harmonics_generate_l_m_zonal"):
         return tf.range(max_band + 1, dtype=tf.int32), tf.zeros([max_band + 1], tf.int32)
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def evaluate_legendre_polynomial(degree_l, order_m, x, name="spherical_harmonics_evaluate_legendre_polynomial"):
     """The associated Legendre polynomial P_l^m(x), with the Condon-Shortley phase (-1)^m.
@@ -128,6 +132,7 @@ def evaluate_legendre_polynomial(degree_l, order_m, x, name="spherical_harmonics
         return _upward(degree_l - order_m, m, p_mm, p_next, step, bound)
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def evaluate_spherical_harmonics(
     degree_l, order_m, theta, phi, name="spherical_harmonics_evaluate_spherical_harmonics"
@@ -177,6 +182,7 @@ def evaluate_spherical_harmonics(
         return tf.where(tf.equal(order_m, 0), legendre, _SQRT2 * legendre * trigonometric)
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def evaluate_basis(direction, max_band, name="spherical_harmonics_evaluate_basis"):
     """Evaluates every real spherical harmonic of bands 0 to `max_band` at unit directions.
@@ -201,6 +207,7 @@ def evaluate_basis(direction, max_band, name="spherical_harmonics_evaluate_basis
         return _basis(x, y, z, max_band)
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def rotate_zonal_harmonics(zonal_coeffs, theta, phi, name="spherical_harmonics_rotate_zonal_harmonics"):
     """Rotates functions symmetric about +z so that their axis points along (θ, φ).
@@ -230,6 +237,7 @@ def rotate_zonal_harmonics(zonal_coeffs, theta, phi, name="spherical_harmonics_r
         return _tile(zonal_coeffs, bands) * tf.constant(scale, zonal_coeffs.dtype) * basis
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def tile_zonal_coefficients(coefficients, name="spherical_harmonics_tile_zonal_coefficients"):
     """Repeats each zonal coefficient z_l over the 2l + 1 orders of its band.
@@ -250,6 +258,7 @@ def tile_zonal_coefficients(coefficients, name="spherical_harmonics_tile_zonal_c
         return _tile(coefficients, bands)
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def fit_coefficients(
     direction, radiance, max_band, weights=None, l2_regularizer=0.0, name="spherical_harmonics_fit_coefficients"
@@ -297,6 +306,7 @@ def fit_coefficients(
         return tf.linalg.matrix_transpose(solution)
 
 
+@trace_hook.op
 def clamped_cosine_zonal_coefficients(max_band, dtype=tf.float32, name="spherical_harmonics_clamped_cosine_zonal"):
     """Zonal coefficients of max(cos θ, 0), the kernel that turns radiance into irradiance.
 

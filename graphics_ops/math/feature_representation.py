@@ -3,9 +3,10 @@
 import numpy as np
 import tensorflow as tf
 
-from graphics_ops.util import shape
+from graphics_ops.util import shape, trace_hook
 
 
+@trace_hook.op
 def positional_encoding(features, num_frequencies, name="positional_encoding"):
     """NeRF's positional encoding: the features, then their sines and cosines at N octaves.
 

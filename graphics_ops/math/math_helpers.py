@@ -14,9 +14,10 @@ import math
 import numpy as np
 import tensorflow as tf
 
-from graphics_ops.util import safe_ops, shape
+from graphics_ops.util import safe_ops, shape, trace_hook
 
 
+@trace_hook.op
 def cartesian_to_spherical_coordinates(point_cartesian, eps=None, name="cartesian_to_spherical_coordinates"):
     """Converts points `[x, y, z]` to spherical coordinates `[r, theta, phi]`.
 
@@ -39,6 +40,7 @@ def cartesian_to_spherical_coordinates(point_cartesian, eps=None, name="cartesia
         return tf.stack([radius, safe_ops.atan2(planar, z), safe_ops.atan2(y, x)], axis=-1)
 
 
+@trace_hook.op
 def spherical_to_cartesian_coordinates(point_spherical, name="spherical_to_cartesian_coordinates"):
     """Converts spherical coordinates `[r, theta, phi]` to points `[x, y, z]`.
 
@@ -56,6 +58,7 @@ def spherical_to_cartesian_coordinates(point_spherical, name="spherical_to_carte
         return tf.stack([planar * tf.cos(phi), planar * tf.sin(phi), radius * tf.cos(theta)], axis=-1)
 
 
+@trace_hook.op
 def square_to_spherical_coordinates(point_2d, name="math_square_to_spherical_coordinates"):
     """Maps the unit square onto the unit sphere, uniformly by area.
 
@@ -77,6 +80,7 @@ def square_to_spherical_coordinates(point_2d, name="math_square_to_spherical_coo
         return tf.stack([tf.ones_like(theta), theta, 2.0 * math.pi * v], axis=-1)
 
 
+@trace_hook.op
 def factorial(n, name="factorial"):
     """n! elementwise.
 
@@ -95,6 +99,7 @@ def factorial(n, name="factorial"):
     return _integer_table_or_formula(n, name, table, lambda x: tf.exp(tf.math.lgamma(x + 1.0)))
 
 
+@trace_hook.op
 def double_factorial(n, name="double_factorial"):
     """n!! = n (n - 2) (n - 4) ... elementwise; 1 for n < 2.
 

@@ -22,9 +22,10 @@ Differences from TensorFlow Graphics:
 import numpy as np
 import tensorflow as tf
 
-from graphics_ops.util import arguments, shape
+from graphics_ops.util import arguments, shape, trace_hook
 
 
+@trace_hook.op
 def regular_1d(near, far, num_samples, name="regular_1d"):
     """M = `num_samples` evenly spaced points from `near` to `far`, both included: `[A1, ..., An, M]`."""
     with tf.name_scope(name):
@@ -32,6 +33,7 @@ def regular_1d(near, far, num_samples, name="regular_1d"):
         return _lerp(near, far, _fractions(num_samples, near.dtype))
 
 
+@trace_hook.op
 def regular_inverse_1d(near, far, num_samples, name="regular_inverse_1d"):
     """M points from `near` (>= 0) to `far` (> 0) whose inverses are evenly spaced (denser near the start)."""
     with tf.name_scope(name):
@@ -41,6 +43,7 @@ def regular_inverse_1d(near, far, num_samples, name="regular_inverse_1d"):
         return _with_ends(near, far, inner, num_samples)
 
 
+@trace_hook.op
 def uniform_1d(near, far, num_samples, name="uniform_1d", *, seed=None):
     """M points drawn uniformly from [near, far), sorted from `near` to `far`."""
     with tf.name_scope(name):
@@ -49,6 +52,7 @@ def uniform_1d(near, far, num_samples, name="uniform_1d", *, seed=None):
         return _lerp(near, far, fractions)
 
 
+@trace_hook.op
 def stratified_1d(near, far, num_samples, name="stratified_1d", *, seed=None):
     """One point drawn uniformly in each of M equal bins between `near` and `far`, sorted."""
     with tf.name_scope(name):
@@ -58,6 +62,7 @@ def stratified_1d(near, far, num_samples, name="stratified_1d", *, seed=None):
         return _lerp(near, far, fractions)
 
 
+@trace_hook.op
 def logspace_1d(near, far, num_samples, base=10.0, name="logspace_1d"):
     """M points base**x for x evenly spaced from `near` to `far` (exponents, as in `np.logspace`).
 
@@ -69,6 +74,7 @@ def logspace_1d(near, far, num_samples, base=10.0, name="logspace_1d"):
         return tf.exp(exponents * tf.math.log(tf.cast(base, near.dtype)))
 
 
+@trace_hook.op
 def geomspace_1d(near, far, num_samples, name="geomspace_1d"):
     """M points from `near` to `far` (both > 0, exactly at the ends) in a geometric progression."""
     with tf.name_scope(name):
@@ -76,6 +82,7 @@ def geomspace_1d(near, far, num_samples, name="geomspace_1d"):
         return _geomspace(near, far, num_samples)
 
 
+@trace_hook.op
 def stratified_geomspace_1d(near, far, num_samples, name="stratified_geomspace_1d", *, seed=None):
     """One point drawn uniformly in each of M bins, their edges in a geometric progression; sorted."""
     with tf.name_scope(name):
@@ -85,6 +92,7 @@ def stratified_geomspace_1d(near, far, num_samples, name="stratified_geomspace_1
         return edges[..., :-1] + (edges[..., 1:] - edges[..., :-1]) * offsets
 
 
+@trace_hook.op
 def inverse_transform_sampling_1d(bins, pdf, num_samples, name="inverse_transform_sampling_1d", *, seed=None):
     """Draws N of the M bin locations `bins`, each with the probability its bin has under `pdf`.
 
@@ -100,6 +108,7 @@ def inverse_transform_sampling_1d(bins, pdf, num_samples, name="inverse_transfor
         return tf.gather(bins, index, axis=-1, batch_dims=bins.shape.rank - 1)
 
 
+@trace_hook.op
 def inverse_transform_stratified_1d(
     bin_start, bin_width, pdf, num_samples, name="inverse_transform_stratified_1d", *, seed=None
 ):

@@ -6,10 +6,11 @@ The batch dimensions of the two arguments broadcast. The last-axis arithmetic is
 
 import tensorflow as tf
 
-from graphics_ops.util import shape
+from graphics_ops.util import shape, trace_hook
 from graphics_ops.util import vector as last_axis
 
 
+@trace_hook.op
 def cross(vector1, vector2, axis=-1, name="vector_cross"):
     """Cross product of 3D vectors along `axis`.
 
@@ -27,6 +28,7 @@ def cross(vector1, vector2, axis=-1, name="vector_cross"):
         return _from_last(last_axis.cross(vector1, vector2), axis)
 
 
+@trace_hook.op
 def dot(vector1, vector2, axis=-1, keepdims=True, name="vector_dot"):
     """Dot product along `axis`.
 
@@ -46,6 +48,7 @@ def dot(vector1, vector2, axis=-1, keepdims=True, name="vector_dot"):
         return product if keepdims else tf.squeeze(product, axis=axis)
 
 
+@trace_hook.op
 def reflect(vector, normal, axis=-1, name="vector_reflect"):
     """Reflects `vector` about the plane with unit normal `normal`: v - 2 (n·v) n.
 

@@ -28,11 +28,12 @@ the tiling.
 
 import tensorflow as tf
 
-from graphics_ops.util import arguments, batch_dims, safe_ops, shape
+from graphics_ops.util import arguments, batch_dims, safe_ops, shape, trace_hook
 
 DEFAULT_CHUNK_SIZE = 1024
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def nearest_neighbors(point_set_a, point_set_b, chunk_size=DEFAULT_CHUNK_SIZE, name="mesh_nearest_neighbors"):
     """For each point of `point_set_a`, its nearest point in `point_set_b` and their squared distance.
@@ -59,6 +60,7 @@ def nearest_neighbors(point_set_a, point_set_b, chunk_size=DEFAULT_CHUNK_SIZE, n
         )
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def chamfer_distance(point_set_a, point_set_b, chunk_size=DEFAULT_CHUNK_SIZE, name="mesh_chamfer_distance"):
     """Symmetric Chamfer distance: mean over a of min over b of |a - b|², plus the same from b to a.
@@ -82,6 +84,7 @@ def chamfer_distance(point_set_a, point_set_b, chunk_size=DEFAULT_CHUNK_SIZE, na
         return _over_nearest(point_set_a, point_set_b, chunk_size, True, both_ways)
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def hausdorff_distance(
     point_set_a, point_set_b, symmetric=False, chunk_size=DEFAULT_CHUNK_SIZE, name="mesh_hausdorff_distance"

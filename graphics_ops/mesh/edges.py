@@ -7,9 +7,10 @@ does compile, given edges of static shape.
 
 import tensorflow as tf
 
-from graphics_ops.util import shape
+from graphics_ops.util import shape, trace_hook
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def unique_edges(faces, name="mesh_unique_edges"):
     """The undirected edges of a mesh, each once, as `[i, j]` with i < j, sorted.
@@ -48,6 +49,7 @@ def _max_or_zero(values):
     return tf.reduce_max(tf.concat([values, tf.zeros([1], values.dtype)], 0))
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def extract_unique_edges_from_triangular_mesh(faces, directed_edges=False, name="mesh_extract_unique_edges"):
     """The edges of a triangle mesh, as TensorFlow Graphics' `mesh.utils` function of this name.
@@ -77,6 +79,7 @@ def extract_unique_edges_from_triangular_mesh(faces, directed_edges=False, name=
         return tf.gather(both, tf.argsort(both[:, 0], stable=True))
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def get_degree_based_edge_weights(edges, dtype=tf.float32, name="mesh_get_degree_based_edge_weights"):
     """Weights 1 / deg(i) of edges `[i, j]`, deg(i) the number of edges starting at i; each vertex's sum to 1.

@@ -20,9 +20,10 @@ Not in TensorFlow Graphics.
 import tensorflow as tf
 
 from graphics_ops.mesh import _common, edges, triangle
-from graphics_ops.util import batch_dims, safe_ops, shape, vector
+from graphics_ops.util import batch_dims, safe_ops, shape, trace_hook, vector
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def uniform(faces, num_vertices, dtype=tf.float32, name="laplacian_uniform"):
     """The graph Laplacian of a mesh: degree on the diagonal, -1 for each edge.
@@ -49,6 +50,7 @@ def uniform(faces, num_vertices, dtype=tf.float32, name="laplacian_uniform"):
         return _assemble(rows, cols, values, num_vertices)
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def cotangent(vertices, faces, name="laplacian_cotangent"):
     """The cotangent Laplacian of triangle meshes sharing their faces.
@@ -82,6 +84,7 @@ def cotangent(vertices, faces, name="laplacian_cotangent"):
         return _assemble(rows, cols, values, tf.shape(vertices)[-2])
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def cotangent_weights(vertices, faces, name="laplacian_cotangent_weights"):
     """Half the cotangent of each triangle's angle at each corner: the weight it gives the opposite edge.
@@ -103,6 +106,7 @@ def cotangent_weights(vertices, faces, name="laplacian_cotangent_weights"):
         return _cotangent_weights(*tf.unstack(_common.gather_corners(vertices, faces), axis=-2))
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def apply(laplacian, values, name="laplacian_apply"):
     """Multiplies (batches of) sparse matrices with (batches of) dense vectors: `L @ values`.

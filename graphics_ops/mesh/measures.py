@@ -10,9 +10,10 @@ Not in TensorFlow Graphics, which has per-triangle `triangle.area` (see `graphic
 import tensorflow as tf
 
 from graphics_ops.mesh import _common, triangle
-from graphics_ops.util import safe_ops, shape, vector
+from graphics_ops.util import safe_ops, shape, trace_hook, vector
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def face_areas(vertices, faces, name="mesh_face_areas"):
     """Area of each triangle: `[A1, ..., An, F]`."""
@@ -21,6 +22,7 @@ def face_areas(vertices, faces, name="mesh_face_areas"):
         return 0.5 * safe_ops.norm(vector.cross(v1 - v0, v2 - v0), keepdims=False)
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def surface_area(vertices, faces, name="mesh_surface_area"):
     """Total area of each mesh: `[A1, ..., An]`."""
@@ -28,6 +30,7 @@ def surface_area(vertices, faces, name="mesh_surface_area"):
         return tf.reduce_sum(face_areas(vertices, faces), axis=-1)
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def face_angles(vertices, faces, name="mesh_face_angles"):
     """Interior angle of each triangle at each of its corners, in radians (see `triangle.angles`).

@@ -15,11 +15,12 @@ Extra: `vertex_normals(..., weighting="angle")`.
 import tensorflow as tf
 
 from graphics_ops.mesh import _common, triangle
-from graphics_ops.util import safe_ops, shape
+from graphics_ops.util import safe_ops, shape, trace_hook
 
 WEIGHTINGS = ("area", "angle")
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def gather_faces(vertices, indices, name="normals_gather_faces"):
     """The vertices (or any per-vertex attribute) of each face.
@@ -39,6 +40,7 @@ def gather_faces(vertices, indices, name="normals_gather_faces"):
         return _common.gather_corners(vertices, indices)
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def face_normals(faces, clockwise=True, normalize=True, name="normals_face_normals"):
     """Normals of faces given by the positions of their corners; only the first three are used.
@@ -65,6 +67,7 @@ def face_normals(faces, clockwise=True, normalize=True, name="normals_face_norma
         return triangle._normal(v0, v1, v2, clockwise=clockwise, normalize=normalize)
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def vertex_normals(vertices, indices, clockwise=True, weighting="area", name="normals_vertex_normals"):
     """Unit vertex normals: the normalized sum of the normals of the faces around each vertex.

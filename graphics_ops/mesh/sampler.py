@@ -27,9 +27,10 @@ batch dimensions broadcast, so faces `[F, 3]` can be shared by a batch of vertex
 import tensorflow as tf
 
 from graphics_ops.mesh import measures, triangle
-from graphics_ops.util import batch_dims, shape
+from graphics_ops.util import batch_dims, shape, trace_hook
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def triangle_area(vertex0, vertex1, vertex2, name="triangle_area"):
     """Areas of triangles, as TensorFlow Graphics' `sampler.triangle_area` (see `triangle.area`).
@@ -45,6 +46,7 @@ def triangle_area(vertex0, vertex1, vertex2, name="triangle_area"):
         return triangle.area(vertex0, vertex1, vertex2)[..., 0]
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def generate_random_face_indices(
     num_samples, face_weights, seed=None, stateless=False, name="generate_random_face_indices"
@@ -67,6 +69,7 @@ def generate_random_face_indices(
         return _face_indices(num_samples, face_weights, _seeds(seed, stateless)[0], stateless)
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def generate_random_barycentric_coordinates(
     sample_shape, dtype=tf.float32, seed=None, stateless=False, name="generate_random_barycentric_coordinates"
@@ -90,6 +93,7 @@ def generate_random_barycentric_coordinates(
         return _barycentric(sample_shape, dtype, _seeds(seed, stateless)[1], stateless)
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def weighted_random_sample_triangle_mesh(
     vertex_attributes,
@@ -133,6 +137,7 @@ def weighted_random_sample_triangle_mesh(
         )
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def area_weighted_random_sample_triangle_mesh(
     vertex_attributes,

@@ -11,9 +11,10 @@ Extra: `angles`.
 
 import tensorflow as tf
 
-from graphics_ops.util import safe_ops, shape, vector
+from graphics_ops.util import safe_ops, shape, trace_hook, vector
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def normal(v0, v1, v2, clockwise=False, normalize=True, name="triangle_normal"):
     """Normals of triangles: `(v1 - v0) × (v2 - v0)`, negated unless `clockwise` (TFG's convention).
@@ -37,6 +38,7 @@ def normal(v0, v1, v2, clockwise=False, normalize=True, name="triangle_normal"):
         return _normal(v0, v1, v2, clockwise, normalize)
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def area(v0, v1, v2, name="triangle_area"):
     """Areas of triangles, `|(v1 - v0) × (v2 - v0)| / 2` (zero, with a zero gradient, if degenerate).
@@ -53,6 +55,7 @@ def area(v0, v1, v2, name="triangle_area"):
         return 0.5 * safe_ops.norm(vector.cross(v1 - v0, v2 - v0))
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def angles(v0, v1, v2, name="triangle_angles"):
     """Interior angles of triangles at v0, v1 and v2, in radians.

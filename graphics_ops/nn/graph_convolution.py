@@ -18,10 +18,12 @@ vertices (at and beyond `sizes`) are zero, as in TensorFlow Graphics.
 import tensorflow as tf
 
 from graphics_ops.nn import _graph
+from graphics_ops.util import trace_hook
 
 REDUCTIONS = ("weighted", "max")
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def feature_steered_convolution(
     data, neighbors, sizes, var_u, var_v, var_c, var_w, var_b, name="graph_convolution_feature_steered_convolution"
@@ -89,6 +91,7 @@ def feature_steered_convolution(
         return _graph.mask_sizes(graph.unflatten(output, rows), sizes)
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def edge_convolution_template(
     data,

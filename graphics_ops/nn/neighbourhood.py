@@ -17,11 +17,12 @@ import tensorflow as tf
 
 from graphics_ops.mesh import edges as edges_lib
 from graphics_ops.nn import _graph
-from graphics_ops.util import arguments, batch_dims, shape
+from graphics_ops.util import arguments, batch_dims, shape, trace_hook
 
 DEFAULT_CHUNK_SIZE = 1024
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def adjacency_from_faces(
     faces, num_vertices, self_loops=True, normalize=True, dtype=tf.float32, name="neighbourhood_adjacency_from_faces"
@@ -60,6 +61,7 @@ def adjacency_from_faces(
         return tf.sparse.SparseTensor(tf.stack([rows, cols], axis=-1), values, tf.stack([count, count]))
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def k_nearest_neighbors(
     points, k, include_self=True, chunk_size=DEFAULT_CHUNK_SIZE, name="neighbourhood_k_nearest_neighbors"
@@ -107,6 +109,7 @@ def k_nearest_neighbors(
         return batch_dims.unflatten(nearest, batch, points.shape[:-2])
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def knn_graph(points, k, include_self=True, chunk_size=DEFAULT_CHUNK_SIZE, name="neighbourhood_knn_graph"):
     """The k-nearest-neighbour graph of point sets, as `(edges, weights)` with row-normalised weights.
@@ -130,6 +133,7 @@ def knn_graph(points, k, include_self=True, chunk_size=DEFAULT_CHUNK_SIZE, name=
         return edges, weights
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def sparse_to_edges(neighbors, name="neighbourhood_sparse_to_edges"):
     """Converts a `tf.sparse.SparseTensor` adjacency to the dense `(edges, weights)` form.
@@ -171,6 +175,7 @@ def sparse_to_edges(neighbors, name="neighbourhood_sparse_to_edges"):
         )
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def edges_to_sparse(edges, weights, num_vertices, name="neighbourhood_edges_to_sparse"):
     """Converts `(edges, weights)` to a `tf.sparse.SparseTensor` adjacency, dropping padding rows.

@@ -16,11 +16,12 @@ must then be static).
 import tensorflow as tf
 
 from graphics_ops.nn import _graph
-from graphics_ops.util import arguments
+from graphics_ops.util import arguments, trace_hook
 
 ALGORITHMS = ("max", "weighted")
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def pool(data, pool_map, sizes, algorithm="max", name="graph_pooling_pool"):
     """Pools fine vertices into coarse ones: the max, or weighted sum, over each pooling window.
@@ -48,6 +49,7 @@ def pool(data, pool_map, sizes, algorithm="max", name="graph_pooling_pool"):
         return _graph.mask_sizes(graph.unflatten(pooled, coarse), sizes, column=0)
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def unpool(data, pool_map, sizes, name="graph_pooling_unpool"):
     """Upsamples by applying `pool_map` in reverse: each fine vertex gets its windows' coarse features.
@@ -78,6 +80,7 @@ def unpool(data, pool_map, sizes, name="graph_pooling_unpool"):
         return _graph.mask_sizes(graph.unflatten(unpooled, fine), sizes, column=1)
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def upsample_transposed_convolution(
     data, pool_map, sizes, kernel_size, transposed_convolution_op, name="graph_pooling_upsample_transposed_convolution"

@@ -51,7 +51,7 @@ import numpy as np
 import tensorflow as tf
 
 from graphics_ops.reflectance import _common
-from graphics_ops.util import safe_ops, shading, shape, vector
+from graphics_ops.util import safe_ops, shading, shape, trace_hook, vector
 
 MINIMUM_ROUGHNESS = 0.045
 DIELECTRIC_F0 = 0.04
@@ -61,6 +61,7 @@ _VISIBILITY_EPSILON = 1e-6
 _TABLE_SIZE = 33
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def brdf(
     direction_incoming_light,
@@ -126,6 +127,7 @@ def brdf(
         return shading.where_above_surface(cos_incoming, cos_outgoing, specular + diffuse)
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def distribution(cos_normal_half, roughness, name="ggx_distribution"):
     """The GGX (Trowbridge-Reitz) normal distribution D = α² / (π ((n·h)² (α² - 1) + 1)²).
@@ -144,6 +146,7 @@ def distribution(cos_normal_half, roughness, name="ggx_distribution"):
         return _distribution(tf.clip_by_value(cos_normal_half, 0.0, 1.0), roughness)
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def visibility(cos_normal_incoming, cos_normal_outgoing, roughness, height_correlated=True, name="ggx_visibility"):
     """The Smith visibility term V = G2 / (4 n·l n·v) of the GGX distribution.
@@ -179,6 +182,7 @@ def visibility(cos_normal_incoming, cos_normal_outgoing, roughness, height_corre
         return 1.0 / (light * view)
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def fresnel_schlick(f0, cos_outgoing_half, name="fresnel_schlick"):
     """Schlick's Fresnel approximation F = f0 + (1 - f0) (1 - v·h)⁵.

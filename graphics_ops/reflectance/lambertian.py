@@ -12,9 +12,10 @@ import math
 import tensorflow as tf
 
 from graphics_ops.reflectance import _common
-from graphics_ops.util import shading
+from graphics_ops.util import shading, trace_hook
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def brdf(direction_incoming_light, direction_outgoing_light, surface_normal, albedo, name="lambertian_brdf"):
     """Evaluates the BRDF of a Lambertian surface.

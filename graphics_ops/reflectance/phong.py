@@ -14,9 +14,10 @@ import math
 import tensorflow as tf
 
 from graphics_ops.reflectance import _common
-from graphics_ops.util import safe_ops, vector
+from graphics_ops.util import safe_ops, trace_hook, vector
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def brdf(
     direction_incoming_light,

@@ -19,7 +19,7 @@ twice. Summed over an image, this gives the area of a shape to well within 1% (t
 import tensorflow as tf
 
 from graphics_ops.rendering import _fragments, _inputs
-from graphics_ops.util import shape, xla
+from graphics_ops.util import shape, trace_hook, xla
 
 # How many triangles sharing edges facing the same way are crossed, at most, looking for the
 # silhouette between two pixel centres (thin triangles fanning out from a vertex need several).
@@ -27,6 +27,7 @@ _WALK_STEPS = 4
 _MIN_PAIRS = 1 << 10
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def antialias(color, rasterization, clip_vertices, faces, topology=None, name="antialias"):
     """Blends colours across silhouette edges by their analytic coverage of pixels.
@@ -55,6 +56,7 @@ def antialias(color, rasterization, clip_vertices, faces, topology=None, name="a
         return _antialias(color, rasterization.triangle_id, rasterization.depth, clip_vertices, faces, topology)
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def edge_topology(faces, name="edge_topology"):
     """For each edge of each triangle, the other triangle sharing it.

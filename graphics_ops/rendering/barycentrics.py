@@ -9,9 +9,10 @@ vertices. The coordinates follow `rasterize` (OpenGL clip space, row 0 at the to
 import tensorflow as tf
 
 from graphics_ops.rendering import _inputs, rasterization
-from graphics_ops.util import shape
+from graphics_ops.util import shape, trace_hook
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def differentiable_barycentrics(framebuffer, clip_space_vertices, triangles, name="differentiable_barycentrics"):
     """The `Rasterization` `framebuffer` with barycentrics and depth recomputed differentiably.

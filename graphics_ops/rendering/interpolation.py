@@ -6,9 +6,10 @@
 
 import tensorflow as tf
 
-from graphics_ops.util import shape, xla
+from graphics_ops.util import shape, trace_hook, xla
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def interpolate(attributes, rasterization, faces, name="interpolate"):
     """Interpolates vertex attributes at the pixels, perspective-correctly.

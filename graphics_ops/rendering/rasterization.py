@@ -23,7 +23,7 @@ import typing
 import tensorflow as tf
 
 from graphics_ops.rendering import _fragments, _inputs
-from graphics_ops.util import xla
+from graphics_ops.util import trace_hook, xla
 
 # Fragments are ranked by a 64-bit key: the float32 bits of the depth mapped to [0, 1] (ordered as
 # integers for non-negative floats) above the triangle index.
@@ -48,6 +48,7 @@ class Rasterization(typing.NamedTuple):
     depth: tf.Tensor
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def rasterize(clip_vertices, faces, image_size, cull="none", fragment_pass_size=None, name="rasterize"):
     """Rasterizes a batch of triangle meshes that share their faces.

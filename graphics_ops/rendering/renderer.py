@@ -18,12 +18,13 @@ from graphics_ops.mesh import normals as normals_lib
 from graphics_ops.reflectance import blinn_phong, ggx, lambertian
 from graphics_ops.rendering import antialiasing, interpolation, texture
 from graphics_ops.rendering import rasterization as rasterization_lib
-from graphics_ops.util import safe_ops, shape, vector
+from graphics_ops.util import safe_ops, shape, trace_hook, vector
 
 MATERIALS = ("lambertian", "blinn_phong", "ggx", "unlit")
 _DEFAULT_ALBEDO = 0.8
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def render(
     vertices,

@@ -22,7 +22,7 @@ import typing
 import tensorflow as tf
 
 from graphics_ops.rendering import _fragments, _inputs
-from graphics_ops.util import shape, xla
+from graphics_ops.util import shape, trace_hook, xla
 
 # Pixels where a triangle's coverage probability is below this ignore the triangle.
 _NEGLIGIBLE = 1e-4
@@ -43,6 +43,7 @@ class SoftRasterization(typing.NamedTuple):
     attributes: typing.Optional[tf.Tensor]
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def soft_rasterize(
     clip_vertices,

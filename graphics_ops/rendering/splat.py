@@ -41,7 +41,7 @@ import math
 import tensorflow as tf
 
 from graphics_ops.rendering import _inputs, interpolation, rasterization
-from graphics_ops.util import arguments, shape, xla
+from graphics_ops.util import arguments, shape, trace_hook, xla
 
 _SIGMA = 0.5
 _FULL_COVERAGE = 1.05  # A weight a little over 1, so that interior pixels are normalized.
@@ -49,6 +49,7 @@ _OFFSETS = [(row, column) for row in (-1, 0, 1) for column in (-1, 0, 1)]
 _SCALE = _FULL_COVERAGE / sum(math.exp(-(row**2 + column**2) / (2 * _SIGMA**2)) for row, column in _OFFSETS)
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def splat_at_pixel_centers(xyz_rgba, name="splat_at_pixel_centers"):
     """Splats layers of shaded surface samples onto the pixel grid (see the module's notes).
@@ -95,6 +96,7 @@ def splat_at_pixel_centers(xyz_rgba, name="splat_at_pixel_centers"):
         )
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def rasterize_then_splat(
     vertices,

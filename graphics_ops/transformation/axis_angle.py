@@ -8,23 +8,26 @@ as input are normalized, and a zero axis means the identity. Conversions return 
 import tensorflow as tf
 
 from graphics_ops.transformation import quaternion as quaternion_lib
-from graphics_ops.util import safe_ops, shape, vector
+from graphics_ops.util import safe_ops, shape, trace_hook, vector
 
 _FALLBACK_AXIS = (1.0, 0.0, 0.0)
 
 
+@trace_hook.op
 def from_euler(angles, name="axis_angle_from_euler"):
     """Axis-angle rotations of Euler angles `[A1, ..., An, 3]` (R = Rz Ry Rx, radians)."""
     with tf.name_scope(name):
         return _from_quaternion(quaternion_lib.from_euler(angles))
 
 
+@trace_hook.op
 def from_euler_with_small_angles_approximation(angles, name="axis_angle_from_euler_with_small_angles_approximation"):
     """Like `from_euler`, with sin(a) ≈ a and cos(a) ≈ 1 - a²/2."""
     with tf.name_scope(name):
         return _from_quaternion(quaternion_lib.from_euler_with_small_angles_approximation(angles))
 
 
+@trace_hook.op
 def from_quaternion(quaternion, name="axis_angle_from_quaternion"):
     """Axis-angle rotations, angle in [0, π], of nonzero quaternions `[A1, ..., An, 4]`.
 
@@ -35,12 +38,14 @@ def from_quaternion(quaternion, name="axis_angle_from_quaternion"):
         return _from_quaternion(quaternion)
 
 
+@trace_hook.op
 def from_rotation_matrix(rotation_matrix, name="axis_angle_from_rotation_matrix"):
     """Axis-angle rotations, angle in [0, π], of rotation matrices `[A1, ..., An, 3, 3]`."""
     with tf.name_scope(name):
         return _from_quaternion(quaternion_lib.from_rotation_matrix(rotation_matrix))
 
 
+@trace_hook.op
 def inverse(axis, angle, name="axis_angle_inverse"):
     """Inverts axis-angle rotations: the same axis, the negated angle."""
     with tf.name_scope(name):
@@ -49,6 +54,7 @@ def inverse(axis, angle, name="axis_angle_inverse"):
         return axis, -angle
 
 
+@trace_hook.op
 def is_normalized(axis, angle, atol=1e-3, name="axis_angle_is_normalized"):
     """Whether axes have unit length within `atol`: bools `[A1, ..., An, 1]`.
 
@@ -60,6 +66,7 @@ def is_normalized(axis, angle, atol=1e-3, name="axis_angle_is_normalized"):
         return tf.abs(tf.norm(axis, axis=-1, keepdims=True) - 1.0) < atol
 
 
+@trace_hook.op
 def rotate(point, axis, angle, name="axis_angle_rotate"):
     """Rotates 3d points `[A1, ..., An, 3]` with Rodrigues' formula (same shape).
 

@@ -8,9 +8,10 @@ followed by the translation t is r + ε ½ t r. Names follow TensorFlow Graphics
 import tensorflow as tf
 
 from graphics_ops.transformation import quaternion
-from graphics_ops.util import safe_ops, shape, vector
+from graphics_ops.util import safe_ops, shape, trace_hook, vector
 
 
+@trace_hook.op
 def conjugate(dual_quaternion, name="dual_quaternion_conjugate"):
     """Quaternion conjugate of both parts, r* + ε d* (the inverse of a unit dual quaternion): `[A1, ..., An, 8]`."""
     with tf.name_scope(name):
@@ -19,6 +20,7 @@ def conjugate(dual_quaternion, name="dual_quaternion_conjugate"):
         return tf.concat([quaternion.conjugate(real), quaternion.conjugate(dual)], axis=-1)
 
 
+@trace_hook.op
 def conjugate_dual(dual_quaternion, name="dual_quaternion_conjugate_dual"):
     """Dual-number conjugate r - ε d of dual quaternions `[A1, ..., An, 8]` (same shape)."""
     with tf.name_scope(name):
@@ -27,6 +29,7 @@ def conjugate_dual(dual_quaternion, name="dual_quaternion_conjugate_dual"):
         return tf.concat([real, -dual], axis=-1)
 
 
+@trace_hook.op
 def multiply(dual_quaternion1, dual_quaternion2, name="dual_quaternion_multiply"):
     """Product (r1 + ε d1)(r2 + ε d2) = r1 r2 + ε (r1 d2 + d1 r2): transform 2, then 1.
 
@@ -43,6 +46,7 @@ def multiply(dual_quaternion1, dual_quaternion2, name="dual_quaternion_multiply"
         return tf.concat([real, dual], axis=-1)
 
 
+@trace_hook.op
 def inverse(dual_quaternion, name="dual_quaternion_inverse"):
     """Inverse r⁻¹ - ε r⁻¹ d r⁻¹ of dual quaternions `[A1, ..., An, 8]` (zero where r is zero)."""
     with tf.name_scope(name):
@@ -53,6 +57,7 @@ def inverse(dual_quaternion, name="dual_quaternion_inverse"):
         return tf.concat([real_inverse, dual_inverse], axis=-1)
 
 
+@trace_hook.op
 def norm(dual_quaternion, name="dual_quaternion_norm"):
     """Norm of dual quaternions `[A1, ..., An, 8]`: dual numbers `[|r|, r·d / |r|]`, `[A1, ..., An, 2]`."""
     with tf.name_scope(name):
@@ -62,6 +67,7 @@ def norm(dual_quaternion, name="dual_quaternion_norm"):
         return tf.concat([real_norm, tf.math.divide_no_nan(vector.dot(real, dual), real_norm)], axis=-1)
 
 
+@trace_hook.op
 def is_normalized(dual_quaternion, atol=1e-3, name="dual_quaternion_is_normalized"):
     """Whether dual quaternions `[A1, ..., An, 8]` have norm `[1, 0]` within `atol`: bools `[A1, ..., An, 1]`."""
     with tf.name_scope(name):
@@ -69,6 +75,7 @@ def is_normalized(dual_quaternion, atol=1e-3, name="dual_quaternion_is_normalize
         return (tf.abs(real_norm - 1.0) < atol) & (tf.abs(dual_norm) < atol)
 
 
+@trace_hook.op
 def from_rotation_translation(
     rotation_quaternion, translation_vector, name="dual_quaternion_from_rotation_translation"
 ):
@@ -83,6 +90,7 @@ def from_rotation_translation(
         return _from_rotation_translation(rotation_quaternion, translation_vector)
 
 
+@trace_hook.op
 def to_rotation_translation(dual_quaternion, name="dual_quaternion_to_rotation_translation"):
     """Splits dual quaternions `[A1, ..., An, 8]` into rotations r and translations t = vec(2 d r⁻¹).
 
@@ -95,6 +103,7 @@ def to_rotation_translation(dual_quaternion, name="dual_quaternion_to_rotation_t
         return real, translation[..., :3]
 
 
+@trace_hook.op
 def from_axis_angle_translation(axis, angle, translation_vector, name="dual_quaternion_from_axis_angle_translation"):
     """Dual quaternions of an axis-angle rotation followed by a translation.
 
@@ -108,6 +117,7 @@ def from_axis_angle_translation(axis, angle, translation_vector, name="dual_quat
         return _from_rotation_translation(quaternion.from_axis_angle(axis, angle), translation_vector)
 
 
+@trace_hook.op
 def point_to_dual_quaternion(point, name="dual_quaternion_point_to_dual_quaternion"):
     """The dual quaternions 1 + ε p `[0, 0, 0, 1, px, py, pz, 0]` of 3d points `[A1, ..., An, 3]`.
 

@@ -8,17 +8,19 @@ z = 0 is returned; values and gradients stay finite there.
 import tensorflow as tf
 
 from graphics_ops.transformation import rotation_matrix_3d
-from graphics_ops.util import safe_ops, shape
+from graphics_ops.util import safe_ops, shape, trace_hook
 
 _X_AXIS = (1.0, 0.0)
 
 
+@trace_hook.op
 def from_axis_angle(axis, angle, name="euler_from_axis_angle"):
     """Euler angles of axis-angle rotations (axes `[A1, ..., An, 3]` normalized here, angles `[A1, ..., An, 1]`)."""
     with tf.name_scope(name):
         return _from_rotation_matrix(rotation_matrix_3d.from_axis_angle(axis, angle))
 
 
+@trace_hook.op
 def from_quaternion(quaternions, name="euler_from_quaternion"):
     """Euler angles of unit quaternions `[x, y, z, w]`, `[A1, ..., An, 4]`."""
     with tf.name_scope(name):
@@ -26,6 +28,7 @@ def from_quaternion(quaternions, name="euler_from_quaternion"):
         return _from_rotation_matrix(rotation_matrix_3d.from_quaternion(quaternions))
 
 
+@trace_hook.op
 def from_rotation_matrix(rotation_matrix, name="euler_from_rotation_matrix"):
     """Euler angles of rotation matrices `[A1, ..., An, 3, 3]`, accurate also at and near gimbal lock.
 
@@ -38,6 +41,7 @@ def from_rotation_matrix(rotation_matrix, name="euler_from_rotation_matrix"):
         return _from_rotation_matrix(rotation_matrix)
 
 
+@trace_hook.op
 def inverse(euler_angle, name="euler_inverse"):
     """Euler angles of the inverse rotations: R(inverse(a)) = R(a)ᵀ.
 

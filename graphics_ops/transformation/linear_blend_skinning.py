@@ -2,9 +2,10 @@
 
 import tensorflow as tf
 
-from graphics_ops.util import shape
+from graphics_ops.util import shape, trace_hook
 
 
+@trace_hook.op
 def blend(points, skinning_weights, bone_rotations, bone_translations, name="linear_blend_skinning_blend"):
     """Transforms points by the weighted sums of their bones' rigid transforms.
 

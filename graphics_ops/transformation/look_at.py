@@ -2,11 +2,12 @@
 
 import tensorflow as tf
 
-from graphics_ops.util import safe_ops, shape, vector
+from graphics_ops.util import safe_ops, shape, trace_hook, vector
 
 _FORWARD = (0.0, 0.0, -1.0)
 
 
+@trace_hook.op
 def right_handed(camera_position, look_at, up_vector, name="right_handed"):
     """Right-handed view matrices: the camera looks down its -z axis, with y up.
 

@@ -10,11 +10,12 @@ Extra: `slerp`.
 import tensorflow as tf
 
 from graphics_ops.math.interpolation import slerp as slerp_weights
-from graphics_ops.util import safe_ops, shape, vector
+from graphics_ops.util import safe_ops, shape, trace_hook, vector
 
 _IDENTITY = (0.0, 0.0, 0.0, 1.0)
 
 
+@trace_hook.op
 def between_two_vectors_3d(vector1, vector2, name="quaternion_between_two_vectors_3d"):
     """Unit quaternions `[A1, ..., An, 4]` of the shortest-arc rotations taking `vector1` to `vector2`.
 
@@ -32,6 +33,7 @@ def between_two_vectors_3d(vector1, vector2, name="quaternion_between_two_vector
         return tf.concat([tf.sin(half_angle) * axis, tf.cos(half_angle)], axis=-1)
 
 
+@trace_hook.op
 def conjugate(quaternion, name="quaternion_conjugate"):
     """Conjugate `[-x, -y, -z, w]` of quaternions `[A1, ..., An, 4]`; the inverse rotation for unit ones."""
     with tf.name_scope(name):
@@ -39,6 +41,7 @@ def conjugate(quaternion, name="quaternion_conjugate"):
         return _conjugate(quaternion)
 
 
+@trace_hook.op
 def from_axis_angle(axis, angle, name="quaternion_from_axis_angle"):
     """Unit quaternions `[A1, ..., An, 4]` of axis-angle rotations.
 
@@ -54,6 +57,7 @@ def from_axis_angle(axis, angle, name="quaternion_from_axis_angle"):
         return tf.concat([tf.sin(half) * unit, w], axis=-1)
 
 
+@trace_hook.op
 def from_euler(angles, name="quaternion_from_euler"):
     """Unit quaternions `[A1, ..., An, 4]` of Euler angles `[A1, ..., An, 3]` (R = Rz Ry Rx, radians)."""
     with tf.name_scope(name):
@@ -62,6 +66,7 @@ def from_euler(angles, name="quaternion_from_euler"):
         return _from_half_angle_sines_cosines(tf.sin(half), tf.cos(half))
 
 
+@trace_hook.op
 def from_euler_with_small_angles_approximation(angles, name="quaternion_from_euler_with_small_angles_approximation"):
     """Like `from_euler`, with sin(a) ≈ a and cos(a) ≈ 1 - a²/2 (the result is normalized)."""
     with tf.name_scope(name):
@@ -70,6 +75,7 @@ def from_euler_with_small_angles_approximation(angles, name="quaternion_from_eul
         return safe_ops.normalize(_from_half_angle_sines_cosines(half, 1.0 - 0.5 * tf.square(half)))
 
 
+@trace_hook.op
 def from_rotation_matrix(rotation_matrix, name="quaternion_from_rotation_matrix"):
     """Unit quaternions `[A1, ..., An, 4]` of rotation matrices `[A1, ..., An, 3, 3]`, accurate for all.
 
@@ -95,6 +101,7 @@ def from_rotation_matrix(rotation_matrix, name="quaternion_from_rotation_matrix"
         return row / tf.norm(row, axis=-1, keepdims=True)
 
 
+@trace_hook.op
 def inverse(quaternion, name="quaternion_inverse"):
     """Inverse `conjugate(q) / |q|²` of quaternions `[A1, ..., An, 4]` (zero for the zero quaternion)."""
     with tf.name_scope(name):
@@ -102,6 +109,7 @@ def inverse(quaternion, name="quaternion_inverse"):
         return tf.math.divide_no_nan(_conjugate(quaternion), vector.dot(quaternion, quaternion))
 
 
+@trace_hook.op
 def is_normalized(quaternion, atol=1e-3, name="quaternion_is_normalized"):
     """Whether quaternions `[A1, ..., An, 4]` have unit norm within `atol`: bools `[A1, ..., An, 1]`."""
     with tf.name_scope(name):
@@ -109,6 +117,7 @@ def is_normalized(quaternion, atol=1e-3, name="quaternion_is_normalized"):
         return tf.abs(tf.norm(quaternion, axis=-1, keepdims=True) - 1.0) < atol
 
 
+@trace_hook.op
 def normalize(quaternion, eps=1e-12, name="quaternion_normalize"):
     """Divides quaternions `[A1, ..., An, 4]` by their norm, or by sqrt(eps) where the norm is smaller."""
     with tf.name_scope(name):
@@ -116,6 +125,7 @@ def normalize(quaternion, eps=1e-12, name="quaternion_normalize"):
         return tf.math.l2_normalize(quaternion, axis=-1, epsilon=eps)
 
 
+@trace_hook.op
 def multiply(quaternion1, quaternion2, name="quaternion_multiply"):
     """Hamilton product `quaternion1 * quaternion2` (rotation 2, then 1) of quaternions `[A1, ..., An, 4]`."""
     with tf.name_scope(name):
@@ -123,6 +133,7 @@ def multiply(quaternion1, quaternion2, name="quaternion_multiply"):
         return _multiply(quaternion1, quaternion2)
 
 
+@trace_hook.op
 def normalized_random_uniform(quaternion_shape, name="quaternion_normalized_random_uniform", dtype=tf.float32):
     """Random unit quaternions `[A1, ..., An, 4]`, uniform over rotations.
 
@@ -153,6 +164,7 @@ def normalized_random_uniform_initializer():
     return initializer
 
 
+@trace_hook.op
 def rotate(point, quaternion, name="quaternion_rotate"):
     """Rotates 3d points `[A1, ..., An, 3]` by unit quaternions `[A1, ..., An, 4]` (same shape as `point`)."""
     with tf.name_scope(name):
@@ -163,6 +175,7 @@ def rotate(point, quaternion, name="quaternion_rotate"):
         return point + w * twice_cross + vector.cross(xyz, twice_cross)
 
 
+@trace_hook.op
 def relative_angle(quaternion1, quaternion2, name="quaternion_relative_angle"):
     """Angle in [0, π] of the rotation between nonzero quaternions `[A1, ..., An, 4]`: `[A1, ..., An]`.
 
@@ -176,6 +189,7 @@ def relative_angle(quaternion1, quaternion2, name="quaternion_relative_angle"):
         return 2.0 * tf.atan2(safe_ops.norm(relative[..., :3], keepdims=False), tf.abs(relative[..., 3]))
 
 
+@trace_hook.op
 def slerp(quaternion1, quaternion2, percent, name="quaternion_slerp"):
     """Spherical linear interpolation between unit quaternions `[A1, ..., An, 4]`, along the shorter arc.
 

@@ -6,9 +6,10 @@ Graphics.
 
 import tensorflow as tf
 
-from graphics_ops.util import shape, vector
+from graphics_ops.util import shape, trace_hook, vector
 
 
+@trace_hook.op
 def from_rotation_translation(rotation_matrix, translation, name="rigid_from_rotation_translation"):
     """4x4 matrices of rotations `[A1, ..., An, 3, 3]` followed by translations `[A1, ..., An, 3]`."""
     with tf.name_scope(name):
@@ -18,6 +19,7 @@ def from_rotation_translation(rotation_matrix, translation, name="rigid_from_rot
         return _from_rotation_translation(rotation_matrix, translation)
 
 
+@trace_hook.op
 def to_rotation_translation(matrix, name="rigid_to_rotation_translation"):
     """Splits rigid transforms into rotation matrices `[A1, ..., An, 3, 3]` and translations `[A1, ..., An, 3]`."""
     with tf.name_scope(name):
@@ -25,6 +27,7 @@ def to_rotation_translation(matrix, name="rigid_to_rotation_translation"):
         return matrix[..., :3, :3], matrix[..., :3, 3]
 
 
+@trace_hook.op
 def inverse(matrix, name="rigid_inverse"):
     """Inverts rigid transforms: [[Rᵀ, -Rᵀ t], [0, 1]]."""
     with tf.name_scope(name):
@@ -33,6 +36,7 @@ def inverse(matrix, name="rigid_inverse"):
         return _from_rotation_translation(rotation, -vector.matvec(rotation, matrix[..., :3, 3]))
 
 
+@trace_hook.op
 def transform_points(points, matrix, name="rigid_transform_points"):
     """Applies one rigid transform `[A1, ..., An, 4, 4]` to each point cloud of a batch.
 

@@ -7,11 +7,12 @@ which makes it a good output for networks. Not in TensorFlow Graphics.
 
 import tensorflow as tf
 
-from graphics_ops.util import safe_ops, shape, vector
+from graphics_ops.util import safe_ops, shape, trace_hook, vector
 
 _X_AXIS = (1.0, 0.0, 0.0)
 
 
+@trace_hook.op
 def from_rotation_matrix(rotation_matrix, name="rotation_6d_from_rotation_matrix"):
     """The first two columns `[c1, c2]` of rotation matrices `[A1, ..., An, 3, 3]`."""
     with tf.name_scope(name):
@@ -19,6 +20,7 @@ def from_rotation_matrix(rotation_matrix, name="rotation_6d_from_rotation_matrix
         return tf.concat([rotation_matrix[..., :, 0], rotation_matrix[..., :, 1]], axis=-1)
 
 
+@trace_hook.op
 def to_rotation_matrix(rotation_6d, name="rotation_6d_to_rotation_matrix"):
     """Rotation matrices with columns b1, b2, b3, by Gram-Schmidt from `[a1, a2]` of any scale.
 

@@ -7,9 +7,10 @@ Shapes are `[A1, ..., An, 2, 2]`, where A1, ..., An broadcast between arguments.
 import tensorflow as tf
 
 from graphics_ops.transformation import rotation_matrix_common
-from graphics_ops.util import shape, vector
+from graphics_ops.util import shape, trace_hook, vector
 
 
+@trace_hook.op
 def from_euler(angle, name="rotation_matrix_2d_from_euler_angle"):
     """Converts angles to 2d rotation matrices.
 
@@ -25,6 +26,7 @@ def from_euler(angle, name="rotation_matrix_2d_from_euler_angle"):
         return _from_sine_cosine(tf.sin(angle[..., 0]), tf.cos(angle[..., 0]))
 
 
+@trace_hook.op
 def from_euler_with_small_angles_approximation(
     angles, name="rotation_matrix_2d_from_euler_with_small_angles_approximation"
 ):
@@ -43,6 +45,7 @@ def from_euler_with_small_angles_approximation(
         return _from_sine_cosine(angle, 1.0 - 0.5 * tf.square(angle))
 
 
+@trace_hook.op
 def inverse(matrix, name="rotation_matrix_2d_inverse"):
     """Inverts 2d rotation matrices `[A1, ..., An, 2, 2]` by transposing them (same shape)."""
     with tf.name_scope(name):
@@ -50,6 +53,7 @@ def inverse(matrix, name="rotation_matrix_2d_inverse"):
         return tf.linalg.matrix_transpose(matrix)
 
 
+@trace_hook.op
 def is_valid(matrix, atol=1e-3, name="rotation_matrix_2d_is_valid"):
     """Whether 2x2 matrices `[A1, ..., An, 2, 2]` are rotations within the absolute tolerance `atol`.
 
@@ -60,6 +64,7 @@ def is_valid(matrix, atol=1e-3, name="rotation_matrix_2d_is_valid"):
         return rotation_matrix_common.is_valid(matrix, atol)
 
 
+@trace_hook.op
 def rotate(point, matrix, name="rotation_matrix_2d_rotate"):
     """Rotates 2d points `[A1, ..., An, 2]` by rotation matrices `[A1, ..., An, 2, 2]` (batch shapes broadcast)."""
     with tf.name_scope(name):

@@ -8,9 +8,10 @@ Euler angles `[x, y, z]` give R = Rz Ry Rx, quaternions are `[x, y, z, w]`. Shap
 import tensorflow as tf
 
 from graphics_ops.transformation import rotation_matrix_common, so3
-from graphics_ops.util import safe_ops, shape, vector
+from graphics_ops.util import safe_ops, shape, trace_hook, vector
 
 
+@trace_hook.op
 def assert_rotation_matrix_normalized(matrix, eps=1e-3, name="assert_rotation_matrix_normalized"):
     """Returns `matrix`, asserting at run time that it holds rotation matrices within `eps`.
 
@@ -28,6 +29,7 @@ def assert_rotation_matrix_normalized(matrix, eps=1e-3, name="assert_rotation_ma
             return tf.identity(matrix)
 
 
+@trace_hook.op
 def from_axis_angle(axis, angle, name="rotation_matrix_3d_from_axis_angle"):
     """Rotation matrices of axis-angle rotations.
 
@@ -39,6 +41,7 @@ def from_axis_angle(axis, angle, name="rotation_matrix_3d_from_axis_angle"):
         return so3.exp(safe_ops.normalize(axis) * angle)
 
 
+@trace_hook.op
 def from_euler(angles, name="rotation_matrix_3d_from_euler"):
     """Rotation matrices R = Rz Ry Rx of Euler angles `[x, y, z]`, `[A1, ..., An, 3]` in radians."""
     with tf.name_scope(name):
@@ -46,6 +49,7 @@ def from_euler(angles, name="rotation_matrix_3d_from_euler"):
         return _from_sines_cosines(tf.sin(angles), tf.cos(angles))
 
 
+@trace_hook.op
 def from_euler_with_small_angles_approximation(angles, name="rotation_matrix_3d_from_euler_with_small_angles"):
     """Like `from_euler`, with sin(a) ≈ a and cos(a) ≈ 1 - a²/2 (the result is not normalized)."""
     with tf.name_scope(name):
@@ -53,6 +57,7 @@ def from_euler_with_small_angles_approximation(angles, name="rotation_matrix_3d_
         return _from_sines_cosines(angles, 1.0 - 0.5 * tf.square(angles))
 
 
+@trace_hook.op
 def from_quaternion(quaternion, name="rotation_matrix_3d_from_quaternion"):
     """Rotation matrices of unit quaternions `[x, y, z, w]`, `[A1, ..., An, 4]`."""
     with tf.name_scope(name):
@@ -71,6 +76,7 @@ def from_quaternion(quaternion, name="rotation_matrix_3d_from_quaternion"):
         )
 
 
+@trace_hook.op
 def inverse(matrix, name="rotation_matrix_3d_inverse"):
     """Inverts rotation matrices (transposes them)."""
     with tf.name_scope(name):
@@ -78,6 +84,7 @@ def inverse(matrix, name="rotation_matrix_3d_inverse"):
         return tf.linalg.matrix_transpose(matrix)
 
 
+@trace_hook.op
 def is_valid(matrix, atol=1e-3, name="rotation_matrix_3d_is_valid"):
     """Whether 3x3 matrices are rotations within `atol`: bools `[A1, ..., An, 1]`.
 
@@ -88,6 +95,7 @@ def is_valid(matrix, atol=1e-3, name="rotation_matrix_3d_is_valid"):
         return rotation_matrix_common.is_valid(matrix, atol)
 
 
+@trace_hook.op
 def rotate(point, matrix, name="rotation_matrix_3d_rotate"):
     """Rotates 3d points `[A1, ..., An, 3]` by rotation matrices (same shape as `point`)."""
     with tf.name_scope(name):

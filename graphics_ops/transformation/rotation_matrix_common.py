@@ -2,9 +2,10 @@
 
 import tensorflow as tf
 
-from graphics_ops.util import shape
+from graphics_ops.util import shape, trace_hook
 
 
+@trace_hook.op
 def is_valid(matrix, atol=1e-3, name="rotation_matrix_common_is_valid"):
     """Whether square matrices `[A1, ..., An, K, K]` are rotations: bools `[A1, ..., An, 1]`.
 

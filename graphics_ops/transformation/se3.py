@@ -8,13 +8,14 @@ B = (1 - cos θ) / θ², C = (θ - sin θ) / θ³ and θ = |ω|. Not in TensorFl
 import tensorflow as tf
 
 from graphics_ops.transformation import rigid, so3
-from graphics_ops.util import safe_ops, shape, vector
+from graphics_ops.util import safe_ops, shape, trace_hook, vector
 
 # Taylor coefficients (in θ²) of (θ - sin θ) / θ³ and of (1 - (θ/2) cot(θ/2)) / θ².
 _C_SERIES = (1 / 6, -1 / 120, 1 / 5040, -1 / 362880, 1 / 39916800)
 _D_SERIES = (1 / 12, 1 / 720, 1 / 30240, 1 / 1209600, 1 / 47900160)
 
 
+@trace_hook.op
 def exp(twist, name="se3_exp"):
     """Rigid transforms `[A1, ..., An, 4, 4]` of twists `[v, ω]`, exact and smooth at ω = 0."""
     with tf.name_scope(name):
@@ -28,6 +29,7 @@ def exp(twist, name="se3_exp"):
         return rigid.from_rotation_translation(so3.exp(rotational), translation)
 
 
+@trace_hook.op
 def log(matrix, name="se3_log"):
     """Twists `[v, ω]` of rigid transforms `[A1, ..., An, 4, 4]`, with |ω| in [0, π]; inverts `exp`.
 

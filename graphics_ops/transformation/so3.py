@@ -7,10 +7,11 @@ Rotation vectors ω (shape `[A1, ..., An, 3]`) are axis times angle in radians; 
 import tensorflow as tf
 
 from graphics_ops.transformation import quaternion as quaternion_lib
-from graphics_ops.util import safe_ops, shape
+from graphics_ops.util import safe_ops, shape, trace_hook
 from graphics_ops.util import vector as vector_lib
 
 
+@trace_hook.op
 def hat(vector, name="so3_hat"):
     """The skew-symmetric matrices [ω]× `[A1, ..., An, 3, 3]` with [ω]× p = ω × p, of vectors ω `[A1, ..., An, 3]`."""
     with tf.name_scope(name):
@@ -20,6 +21,7 @@ def hat(vector, name="so3_hat"):
         return vector_lib.matrix([[zero, -z, y], [z, zero, -x], [-y, x, zero]])
 
 
+@trace_hook.op
 def vee(matrix, name="so3_vee"):
     """The vectors ω `[A1, ..., An, 3]` with [ω]× = (M - Mᵀ) / 2, of matrices M `[A1, ..., An, 3, 3]`; inverts `hat`."""
     with tf.name_scope(name):
@@ -27,6 +29,7 @@ def vee(matrix, name="so3_vee"):
         return _vee(matrix)
 
 
+@trace_hook.op
 def exp(rotation_vector, name="so3_exp"):
     """Rotation matrices of rotation vectors (Rodrigues' formula), exact and smooth at 0.
 
@@ -50,6 +53,7 @@ def exp(rotation_vector, name="so3_exp"):
         )
 
 
+@trace_hook.op
 def log(rotation_matrix, name="so3_log"):
     """Rotation vectors (angle in [0, π] times unit axis) of rotation matrices; inverts `exp`.
 
@@ -65,6 +69,7 @@ def log(rotation_matrix, name="so3_log"):
         return 2.0 * xyz / safe_ops.sinc(half_angle)
 
 
+@trace_hook.op
 def geodesic_distance(rotation_matrix1, rotation_matrix2, name="so3_geodesic_distance"):
     """Angle in [0, π] of the rotation R1ᵀ R2 between two rotations, |log(R1ᵀ R2)|: `[A1, ..., An]`.
 

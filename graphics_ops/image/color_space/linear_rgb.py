@@ -3,8 +3,10 @@
 import tensorflow as tf
 
 from graphics_ops.image.color_space import _transfer
+from graphics_ops.util import trace_hook
 
 
+@trace_hook.op
 def from_srgb(srgb, name="linear_rgb_from_srgb"):
     """Converts sRGB colours `[A1, ..., An, 3]` to linear RGB (same shape), by the sRGB transfer function.
 

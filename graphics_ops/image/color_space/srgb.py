@@ -3,8 +3,10 @@
 import tensorflow as tf
 
 from graphics_ops.image.color_space import _transfer
+from graphics_ops.util import trace_hook
 
 
+@trace_hook.op
 def from_linear_rgb(linear_rgb, name="srgb_from_linear_rgb"):
     """Converts linear RGB colours `[A1, ..., An, 3]` to sRGB (same shape), by the sRGB transfer function.
 

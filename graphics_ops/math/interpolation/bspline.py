@@ -15,7 +15,7 @@ import math
 
 import tensorflow as tf
 
-from graphics_ops.util import arguments, shape
+from graphics_ops.util import arguments, shape, trace_hook
 
 
 class Degree(enum.IntEnum):
@@ -28,6 +28,7 @@ class Degree(enum.IntEnum):
     QUARTIC = 4
 
 
+@trace_hook.op
 def knot_weights(positions, num_knots, degree, cyclical, sparse_mode=False, name="bspline_knot_weights"):
     """The weight of each knot at each position.
 
@@ -64,6 +65,7 @@ def knot_weights(positions, num_knots, degree, cyclical, sparse_mode=False, name
         return tf.reduce_sum(weights[..., None] * tf.one_hot(knots, num_knots, dtype=weights.dtype), axis=-2)
 
 
+@trace_hook.op
 def interpolate_with_weights(knots, weights, name="bspline_interpolate_with_weights"):
     """Sums knots with weights.
 
@@ -80,6 +82,7 @@ def interpolate_with_weights(knots, weights, name="bspline_interpolate_with_weig
         return tf.tensordot(weights, knots, [[-1], [-1]])
 
 
+@trace_hook.op
 def interpolate(knots, positions, degree, cyclical, name="bspline_interpolate"):
     """Evaluates B-splines at positions.
 

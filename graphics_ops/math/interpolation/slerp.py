@@ -18,7 +18,7 @@ import enum
 import numpy as np
 import tensorflow as tf
 
-from graphics_ops.util import safe_ops, shape, vector
+from graphics_ops.util import safe_ops, shape, trace_hook, vector
 
 
 class InterpolationType(enum.Enum):
@@ -28,6 +28,7 @@ class InterpolationType(enum.Enum):
     QUATERNION = 1
 
 
+@trace_hook.op
 def interpolate(vector1, vector2, percent, method=InterpolationType.QUATERNION, eps=None, name=None):
     """Slerp between quaternions or vectors.
 
@@ -54,6 +55,7 @@ def interpolate(vector1, vector2, percent, method=InterpolationType.QUATERNION, 
     return interpolate_with_weights(vector1, vector2, weight1, weight2)
 
 
+@trace_hook.op
 def interpolate_with_weights(vector1, vector2, weight1, weight2, name="interpolate_with_weights"):
     """`weight1 * vector1 + weight2 * vector2`.
 
@@ -74,6 +76,7 @@ def interpolate_with_weights(vector1, vector2, weight1, weight2, name="interpola
         return weight1 * vector1 + weight2 * vector2
 
 
+@trace_hook.op
 def quaternion_weights(quaternion1, quaternion2, percent, eps=None, name="quaternion_weights"):
     """Slerp weights `[A1, ..., An, 1]` of unit quaternions `[A1, ..., An, 4]`, along the shorter arc.
 
@@ -89,6 +92,7 @@ def quaternion_weights(quaternion1, quaternion2, percent, eps=None, name="quater
         return sign * weight1, weight2
 
 
+@trace_hook.op
 def vector_weights(vector1, vector2, percent, eps=None, name="vector_weights"):
     """Slerp weights `[A1, ..., An, 1]` of vectors `[A1, ..., An, M]` of any length (normalized here).
 

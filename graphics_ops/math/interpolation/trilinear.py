@@ -2,9 +2,10 @@
 
 import tensorflow as tf
 
-from graphics_ops.util import shape
+from graphics_ops.util import shape, trace_hook
 
 
+@trace_hook.op
 def interpolate(grid_3d, sampling_points, name="trilinear_interpolate"):
     """Samples a voxel grid trilinearly.
 

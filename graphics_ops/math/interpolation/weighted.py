@@ -7,9 +7,10 @@ barycentric coordinates marked invalid, with zero gradients, rather than values 
 
 import tensorflow as tf
 
-from graphics_ops.util import safe_ops, shape
+from graphics_ops.util import safe_ops, shape, trace_hook
 
 
+@trace_hook.op
 def interpolate(points, weights, indices, normalize=True, allow_negative_weights=False, name="weighted_interpolate"):
     """Weighted sums of points of a point set.
 
@@ -44,6 +45,7 @@ def interpolate(points, weights, indices, normalize=True, allow_negative_weights
         return tf.reduce_sum(weights[..., None] * tf.gather_nd(points, indices), axis=-2)
 
 
+@trace_hook.op
 def get_barycentric_coordinates(triangle_vertices, pixels, name="rasterizer_get_barycentric_coordinates"):
     """Barycentric coordinates of 2D points with respect to 2D triangles.
 

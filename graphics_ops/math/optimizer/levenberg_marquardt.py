@@ -13,9 +13,10 @@ one down to gradient descent with a tiny step).
 
 import tensorflow as tf
 
-from graphics_ops.util import arguments, safe_ops
+from graphics_ops.util import arguments, safe_ops, trace_hook
 
 
+@trace_hook.op
 def minimize(
     residuals,
     variables,

@@ -13,9 +13,10 @@ and the energy is Sorkine and Alexa's as-rigid-as-possible one.
 
 import tensorflow as tf
 
-from graphics_ops.util import safe_ops, shape, vector
+from graphics_ops.util import safe_ops, shape, trace_hook, vector
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def energy(
     vertices_rest_pose,

@@ -3,8 +3,10 @@
 import tensorflow as tf
 
 from graphics_ops.mesh import distances
+from graphics_ops.util import trace_hook
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def evaluate(point_set_a, point_set_b, name="hausdorff_distance_evaluate"):
     """Directed Hausdorff distance: the largest distance from a point of a to its nearest point of b.

@@ -5,8 +5,10 @@ import tensorflow as tf
 from graphics_ops.nn.metric import _counting
 from graphics_ops.nn.metric import precision as precision_module
 from graphics_ops.nn.metric import recall as recall_module
+from graphics_ops.util import trace_hook
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def evaluate(
     ground_truth,

@@ -2,9 +2,10 @@
 
 import tensorflow as tf
 
-from graphics_ops.util import arguments, shape
+from graphics_ops.util import arguments, shape, trace_hook
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def evaluate(ground_truth_labels, predicted_labels, grid_size=1, name="intersection_over_union_evaluate"):
     """|a ∩ b| / |a ∪ b| of two binary grids; 1 when both are empty (they agree).

@@ -23,9 +23,10 @@ levels stop at 1 x 1.
 import tensorflow as tf
 
 from graphics_ops.rendering.texture import sampling
-from graphics_ops.util import arguments, shape
+from graphics_ops.util import arguments, shape, trace_hook
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def map_texture(
     uv_map, texture_image=None, mipmap_images=None, num_mipmap_levels=5, tiling=False, name="mipmap_map_texture"

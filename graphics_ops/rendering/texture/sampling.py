@@ -2,11 +2,12 @@
 
 import tensorflow as tf
 
-from graphics_ops.util import shape
+from graphics_ops.util import shape, trace_hook
 
 INTERPOLATION_METHODS = ("bilinear", "nearest")
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def sample_texture(image, uv, tiling=False, interpolation_method="bilinear", name="sample_texture"):
     """Samples textures at UV coordinates (conventions in `graphics_ops.rendering.texture`).

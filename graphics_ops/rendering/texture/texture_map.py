@@ -3,9 +3,10 @@
 import tensorflow as tf
 
 from graphics_ops.rendering.texture import sampling
-from graphics_ops.util import shape
+from graphics_ops.util import shape, trace_hook
 
 
+@trace_hook.op
 @tf.autograph.experimental.do_not_convert
 def map_texture(uv_map, texture_image, tiling=False, interpolation_method="bilinear", name="map_texture"):
     """Looks up a texture at the UV coordinates of every pixel of a UV map.

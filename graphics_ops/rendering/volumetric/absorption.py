@@ -12,8 +12,10 @@ is exactly 1). Gradients stay finite (the product's gradient needs no division).
 import tensorflow as tf
 
 from graphics_ops.rendering.volumetric import _voxels
+from graphics_ops.util import trace_hook
 
 
+@trace_hook.op
 def render(voxels, absorption_factor=0.1, cell_size=1.0, axis=2, name="absorption_render"):
     """Renders voxel densities by absorption along one grid axis.
 

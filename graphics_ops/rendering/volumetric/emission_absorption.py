@@ -20,8 +20,10 @@ absorption model.
 import tensorflow as tf
 
 from graphics_ops.rendering.volumetric import _voxels
+from graphics_ops.util import trace_hook
 
 
+@trace_hook.op
 def render(voxels, absorption_factor=0.1, cell_size=1.0, axis=2, name="emission_absorption_render"):
     """Renders a voxel grid of signals and densities front to back along one grid axis.
 

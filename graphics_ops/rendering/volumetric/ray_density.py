@@ -15,9 +15,10 @@ density, zero distance, opaque samples), and `expm1` keeps small opacities accur
 import tensorflow as tf
 
 from graphics_ops.rendering.volumetric import _quadrature
-from graphics_ops.util import shape
+from graphics_ops.util import shape, trace_hook
 
 
+@trace_hook.op
 def compute_density(density_values, distances, name=None):
     """Opacity of rays and the weights of their samples.
 

@@ -8,9 +8,10 @@ their weights (not normalised: a ray that is not opaque is darker, composite a b
 import tensorflow as tf
 
 from graphics_ops.rendering.volumetric import _quadrature
-from graphics_ops.util import shape
+from graphics_ops.util import shape, trace_hook
 
 
+@trace_hook.op
 def compute_radiance(rgba_values, distances, name=None):
     """Colour and opacity of rays, and the weights of their samples.
 

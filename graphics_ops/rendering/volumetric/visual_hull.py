@@ -7,8 +7,10 @@ Henzler et al. 2019, "Escaping Plato's Cave": a pixel is 1 - exp(-sum of the vox
 import tensorflow as tf
 
 from graphics_ops.rendering.volumetric import _voxels
+from graphics_ops.util import trace_hook
 
 
+@trace_hook.op
 def render(voxels, axis=2, name="visual_hull_render"):
     """Renders the visual hull of voxel occupancies along one grid axis.
 
