@@ -4,10 +4,11 @@ Run with `python -m bench.self_supervised [--steps N] [--train-images N] [--skip
 
 1. Accuracy: `python -m demo.self_supervised` self-supervised and `--supervised` at `--max-angle`
    90 and 180, each in its own process, `--steps` steps (default: the demo's default budget);
-   with `--ablation` also the self-supervised run at 90 with one hypothesis and with the plain
-   (single-scale) image loss. Held-out median and mean rotation error, share under 5 and 15
-   degrees, translation error (fraction of the camera distance), seconds; the same after the
-   demo's render-and-compare refinement.
+   with `--ablation` also the self-supervised run at 90 with one hypothesis, with the plain
+   (single-scale) image loss, and without self-training (every step on the rendering loss).
+   Held-out median and mean rotation error, share under 5 and 15 degrees, translation error
+   (fraction of the camera distance), seconds; the same after the demo's render-and-compare
+   refinement.
 2. Refinement's reach: held-out images, refinement started at their true pose turned by 15 to 90
    degrees about random axes; the median error and share under 5 degrees afterwards.
 3. Throughput: training images per second at global batch 8, 32 and 64 (self-supervised, 4
@@ -60,6 +61,7 @@ def accuracy(directory, steps, train_images, ablation):
     if ablation:
         runs.append(("self-supervised, K=1", 90, ["--hypotheses", "1"]))
         runs.append(("self-supervised, plain loss", 90, ["--loss", "plain"]))
+        runs.append(("self-supervised, no self-training", 90, ["--self-training-steps", "0"]))
     rows = []
     for label, max_angle, extra in runs:
         arguments = ["--steps", str(steps), "--max-angle", str(max_angle), "--train-images", str(train_images), *extra]

@@ -8,8 +8,8 @@ over all of them), each with its own `PoseFit` and the same file writer:
 - baseline: the ops undecorated, the hook removed from every module and class that holds an op (each op
   replaced by its `__wrapped__` function, as if `graphics_ops.util.trace_hook.op` did not exist);
 - hook: the code as shipped, not recording (no `trace.record` anywhere);
-- record 1/10: the fit's gradient step inside `trace.record(step=<a tf.Variable>, every=10)`, every block of
-  10 steps holding one recorded step.
+- record 1/10: the fit as the demo runs it, `PoseFit(..., trace_every=10)`: its gradient step inside
+  `trace.record(step=<a tf.Variable>, every=10)`, every block of 10 steps holding one recorded step.
 
 It also reports the hook's cost per op call (a decorated no-op against the bare no-op, millions of calls) and
 the op calls of one eager step, whose product bounds what the hook can add. Per configuration: the median
@@ -34,23 +34,10 @@ from bench import report
 from bench.measure import machine
 from demo import pose_fit
 from graphics_ops.util import trace_hook
-from tb_mesh_plugin import trace
 
 RESULTS = pathlib.Path(__file__).resolve().parent / "results" / "trace.json"
 BLOCK = 10  # steps per timed block; one of them is recorded with every=10
 MODES = ("eager", "tf.function")
-
-
-class TracedFit(pose_fit.PoseFit):
-    """The demo's fit with its gradient step inside `trace.record(every=10)`; the step is a variable."""
-
-    def __init__(self, *args):
-        self.trace_step = tf.Variable(0, dtype=tf.int64)
-        super().__init__(*args)
-
-    def _gradients(self, losses_of):
-        with trace.record(step=self.trace_step, every=BLOCK):
-            return super()._gradients(losses_of)
 
 
 def decorated_ops():
@@ -104,8 +91,8 @@ def hook_cost_ns():
     return 1e9 * (times[1] - times[0])
 
 
-def make_fit(cls, mode):
-    fit = cls(0, 45.0, 300, 128)
+def make_fit(mode, trace_every=0):
+    fit = pose_fit.PoseFit(0, 45.0, 300, 128, trace_every)
     if mode == "eager":
         fit.coarse_step = fit._coarse_loss_and_gradients
     return fit
@@ -115,16 +102,13 @@ def run_block(fit, first_step):
     """Times `BLOCK` coarse steps from `first_step` (its trace step too); returns seconds per step."""
     start = time.perf_counter()
     for step in range(first_step, first_step + BLOCK):
-        if isinstance(fit, TracedFit):
-            fit.trace_step.assign(step)
         fit.step(step % 100)  # the coarse stage (the first 120 of 300 steps): one trace for every blur width
     return (time.perf_counter() - start) / BLOCK
 
 
 def measure(mode, blocks, hooks):
     """Seconds per step of each configuration in each of `blocks` interleaved blocks: `{name: [seconds]}`."""
-    fits = {name: make_fit(cls, mode) for name, cls in (("baseline", pose_fit.PoseFit), ("hook", pose_fit.PoseFit))}
-    fits["record 1/10"] = make_fit(TracedFit, mode)
+    fits = {"baseline": make_fit(mode), "hook": make_fit(mode), "record 1/10": make_fit(mode, BLOCK)}
     times = {name: [] for name in fits}
     for block in range(blocks + 1):  # block 0 warms up: tracing and XLA compilation
         names = list(fits)[block % len(fits) :] + list(fits)[: block % len(fits)]  # each goes first in turn
@@ -141,7 +125,7 @@ def measure(mode, blocks, hooks):
 
 
 def calls_per_eager_step():
-    fit = make_fit(pose_fit.PoseFit, "eager")
+    fit = make_fit("eager")
     counter = _CallCounter()
     trace_hook.install(counter)
     try:

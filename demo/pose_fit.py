@@ -16,6 +16,7 @@ Ctrl-C stops the fit and leaves a valid logdir.
 """
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -35,7 +36,7 @@ from demo import toy_fish  # noqa: E402
 from graphics_ops import rendering  # noqa: E402
 from graphics_ops.camera import Camera  # noqa: E402
 from graphics_ops.transformation import rotation_matrix_3d, so3  # noqa: E402
-from tb_mesh_plugin import summary  # noqa: E402
+from tb_mesh_plugin import summary, trace  # noqa: E402
 
 DISTANCE = 4.0  # from the camera to the origin
 NEAR, FAR = 1.0, 10.0
@@ -53,6 +54,7 @@ HYPOTHESES = 4
 HYPOTHESIS_SPREAD = 40.0
 BLUR_WIDTHS = (6.0, 4.0, 2.5, 1.5, 0.8)
 COARSE_FRACTION = 0.4  # of the steps
+TRACE_EVERY = 10  # steps between traces of the renderer's intermediates (trace.record)
 
 
 def look_at_camera(size):
@@ -94,8 +96,10 @@ class PoseFit:
     whose coarse loss is lowest. The logs show the best hypothesis of each step.
     """
 
-    def __init__(self, seed, start_error, steps, size):
+    def __init__(self, seed, start_error, steps, size, trace_every=0):
         rng = np.random.default_rng(seed)
+        self.trace_every = trace_every
+        self.trace_step = tf.Variable(0, dtype=tf.int64, trainable=False, name="trace_step")
         vertices, faces, colors = toy_fish.build()
         self.vertices, self.faces, self.colors = tf.constant(vertices), tf.constant(faces), tf.constant(colors)
         self.topology = rendering.edge_topology(faces)
@@ -168,12 +172,14 @@ class PoseFit:
     def _gradients(self, losses_of_posed):
         """Per-pose losses `[K]`, gradients for the pose variables and the posed vertices `[K, V, 3]`,
         those vertices, and the rendered RGBA images `[K, h, w, 4]` the losses compared."""
-        with tf.GradientTape() as tape:
-            posed = self.pose(self.rotations(), self.translations)
-            losses, images = losses_of_posed(posed)
-            total = tf.reduce_sum(losses)  # the poses are independent: each gets its own gradient
-        variables = [self.rotation_vectors, self.translations]
-        *gradients, vertex_gradients = tape.gradient(total, variables + [posed])
+        every = self.trace_every
+        with trace.record(step=self.trace_step, every=every) if every else contextlib.nullcontext():
+            with tf.GradientTape() as tape:
+                posed = self.pose(self.rotations(), self.translations)
+                losses, images = losses_of_posed(posed)
+                total = tf.reduce_sum(losses)  # the poses are independent: each gets its own gradient
+            variables = [self.rotation_vectors, self.translations]
+            *gradients, vertex_gradients = tape.gradient(total, variables + [posed])
         return losses, gradients, vertex_gradients, posed, images
 
     def _coarse_loss_and_gradients(self, width):
@@ -208,6 +214,7 @@ class PoseFit:
           The best pose's loss, posed vertices `[V, 3]`, their gradient `[V, 3]`, and its render
           `[1, H, W, 4]` (before the step, at the camera's full size).
         """
+        self.trace_step.assign(step)
         width = self.blur_width(step)
         if width is None:
             if step == self.coarse_steps and self.start_rotations.shape[0] > 1:
@@ -248,7 +255,7 @@ def log_step(fit, step, loss, posed, vertex_gradients, image):
             description="The pose to recover (overlay it on pose/estimate as a ghost).",
         )
         summary.camera("pose/camera", fit.camera, near=0.0, far=DISTANCE - 1.0, step=step)
-        tf.summary.image("render/target", fit.target_image[..., :3], step=step)
+        tf.summary.image("pose/target_image", fit.target_image[..., :3], step=step)
     summary.mesh(
         "pose/estimate",
         posed,
@@ -258,9 +265,9 @@ def log_step(fit, step, loss, posed, vertex_gradients, image):
         step=step,
         description="The fitted pose, with d loss / d vertex (colour by grad_norm, arrows for grad).",
     )
-    tf.summary.image("render/estimate", image[..., :3], step=step)
+    tf.summary.image("pose/render", image[..., :3], step=step)
     tf.summary.image(
-        "render/difference", tf.clip_by_value(tf.abs(image - fit.target_image)[..., :3] * 2, 0, 1), step=step
+        "pose/difference", tf.clip_by_value(tf.abs(image - fit.target_image)[..., :3] * 2, 0, 1), step=step
     )
     tf.summary.scalar("fit/loss", loss, step=step)
     tf.summary.scalar("fit/rotation_error_degrees", rotation_error, step=step)
@@ -298,7 +305,7 @@ class Progress:
             print(file=sys.stderr)
 
 
-def run(logdir, seed=0, start_error=45.0, steps=300, size=128, progress=True):
+def run(logdir, seed=0, start_error=45.0, steps=300, size=128, progress=True, trace_every=TRACE_EVERY):
     """Fits one pose, logging every step under `logdir`; returns a dict of the results.
 
     The dict holds the seed, the start and final rotation errors (degrees), the final translation
@@ -306,7 +313,7 @@ def run(logdir, seed=0, start_error=45.0, steps=300, size=128, progress=True):
     interrupted the fit, and the loss of each step.
     """
     begin = time.perf_counter()
-    fit = PoseFit(seed, start_error, steps, size)
+    fit = PoseFit(seed, start_error, steps, size, trace_every)
     writer = tf.summary.create_file_writer(logdir, flush_millis=1000)  # so TensorBoard sees it live
     bar = Progress(steps, progress)
     losses, interrupted = [], False
@@ -349,11 +356,19 @@ def main(argv=None):
     parser.add_argument("--start-error", type=float, default=45.0, help="start rotation error, degrees (default 45)")
     parser.add_argument("--steps", type=int, default=300, help="optimisation steps (default: 300)")
     parser.add_argument("--size", type=int, default=128, help="image width and height in pixels (default: 128)")
+    parser.add_argument(
+        "--trace-every",
+        type=int,
+        default=TRACE_EVERY,
+        help="record the renderer's intermediates (trace.record) every N steps; 0: never (default: %(default)s)",
+    )
     parser.add_argument("--json", help="write the final errors, steps and seconds to this file")
     args = parser.parse_args(argv)
     if args.steps < 1 or args.size < 16 or not 0 <= args.start_error <= 180:
         parser.error("--steps must be >= 1, --size >= 16, and --start-error in [0, 180]")
-    result = run(args.logdir, args.seed, args.start_error, args.steps, args.size)
+    if args.trace_every < 0:
+        parser.error(f"--trace-every must be >= 0, got {args.trace_every}")
+    result = run(args.logdir, args.seed, args.start_error, args.steps, args.size, trace_every=args.trace_every)
     print(
         f"seed {result['seed']}: rotation error {result['start_rotation_error_degrees']:.1f}° -> "
         f"{result['rotation_error_degrees']:.2f}°, translation error {100 * result['translation_error_fraction']:.2f}% "

@@ -7,7 +7,7 @@ import tensorflow as tf
 from demo import pose_fit
 from demo.self_supervised import data, objectives
 from demo.self_supervised import model as model_module
-from tb_mesh_plugin import summary
+from tb_mesh_plugin import summary, trace
 
 WATCHED = 4
 THRESHOLDS = (5, 15, 30)  # degrees
@@ -47,7 +47,8 @@ def evaluate(predictor, images, rotations, translations, batch=64):
 
 class Watch:
     """Summaries of `WATCHED` fixed held-out images: the predicted mesh with d loss / d vertex (the
-    rendering loss), the true pose (a ghost), and input | render | difference as one image."""
+    rendering loss), the true pose (a ghost), input | render | difference as one image (all under
+    `pose/`, one scene), and the renderer's intermediates with their gradients (`trace/render/...`)."""
 
     def __init__(self, model, renderer, images, rotations, translations):
         self.model, self.renderer = model, renderer
@@ -55,18 +56,20 @@ class Watch:
         self.true_vertices = data.pose_vertices(renderer.vertices, rotations[:WATCHED], translations[:WATCHED])
         self._predict = tf.function(self._predicted_with_gradients)
 
-    def _predicted_with_gradients(self, images):
+    def _predicted_with_gradients(self, images, step):
         rotations, translations = model_module.selected(*self.model(images))
         posed = data.pose_vertices(self.renderer.vertices, rotations, translations)
-        with tf.GradientTape() as tape:
-            tape.watch(posed)
-            rendered = self.renderer.render(posed)
-            loss = tf.reduce_sum(objectives.image_distance(rendered, images, self.renderer.loss))
-        return posed, tape.gradient(loss, posed), rendered
+        with trace.record(step=step):  # the renderer's intermediates, as trace/render/...
+            with tf.GradientTape() as tape:
+                tape.watch(posed)
+                rendered = self.renderer.render(posed)
+                loss = tf.reduce_sum(objectives.image_distance(rendered, images, self.renderer.loss))
+            gradients = tape.gradient(loss, posed)
+        return posed, gradients, rendered
 
     def write(self, step):
         """Writes the summaries of `step` to the default writer."""
-        posed, gradients, rendered = self._predict(self.images)
+        posed, gradients, rendered = self._predict(self.images, tf.constant(step, tf.int64))
         shape = self.renderer.shape
         summary.mesh(
             "pose/predicted",
@@ -87,7 +90,7 @@ class Watch:
         )
         difference = tf.clip_by_value(2.0 * tf.abs(rendered - self.images), 0.0, 1.0)
         tf.summary.image(
-            "held_out/input_render_difference",
+            "pose/input_render_difference",
             tf.concat([self.images, rendered, difference], axis=2),
             step=step,
             max_outputs=WATCHED,

@@ -51,14 +51,14 @@ def test_every_step_is_logged_with_vertex_gradients(short_fit):
     every_step = list(range(STEPS))
     for tag in (
         "pose/estimate",
-        "render/estimate",
-        "render/difference",
+        "pose/render",
+        "pose/difference",
         "fit/loss",
         "fit/rotation_error_degrees",
         "fit/translation_error_fraction",
     ):
         assert tags.get(tag) == every_step, tag
-    for tag in ("pose/target", "pose/camera", "render/target"):
+    for tag in ("pose/target", "pose/camera", "pose/target_image"):
         assert tags.get(tag) == [0], tag
 
     data = read_logdir(logdir)
@@ -70,6 +70,27 @@ def test_every_step_is_logged_with_vertex_gradients(short_fit):
         norm = np.frombuffer(sample.arrays["attribute/grad_norm"].data, "<f4")
         assert np.all(np.isfinite(grad)) and np.abs(grad).max() > 0
         np.testing.assert_allclose(norm, np.linalg.norm(grad, axis=-1), rtol=1e-5, atol=1e-12)
+
+
+def test_the_renderer_is_traced_every_tenth_step_with_its_gradients(short_fit):
+    logdir, _ = short_fit
+    tags = tags_by_step(logdir)
+    assert pose_fit.TRACE_EVERY > 1 and STEPS <= pose_fit.TRACE_EVERY  # only step 0 is traced
+    for tag in (
+        "trace/render/vertices",
+        "trace/render/camera",
+        "trace/render/rasterize/triangle_id",
+        "trace/render/rasterize/depth",
+        "trace/render",
+        "trace/render/grad",
+        "trace/render/nonfinite",
+    ):
+        assert tags.get(tag) == [0], tag
+    _, [(step, samples)] = read_logdir(logdir)[("fit", "trace/render/vertices")]
+    assert step == 0 and len(samples) == pose_fit.HYPOTHESES
+    for sample in samples:
+        grad = np.frombuffer(sample.arrays["attribute/grad"].data, "<f4")
+        assert np.all(np.isfinite(grad)) and np.abs(grad).max() > 0
 
 
 def test_the_command_line_writes_the_json_summary(tmp_path):

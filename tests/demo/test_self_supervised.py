@@ -126,7 +126,9 @@ def test_a_short_run_lowers_the_loss_and_writes_every_summary(short_run):
         "held_out/share_under_15_degrees",
         "held_out/share_under_30_degrees",
         "held_out/translation_error",
-        "held_out/input_render_difference",
+        "pose/input_render_difference",
+        "trace/render/vertices",
+        "trace/render/rasterize/triangle_id",
         "pose/predicted",
         "pose/true",
     ):
