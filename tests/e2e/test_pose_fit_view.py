@@ -1,7 +1,14 @@
-"""The pose-fitting demo's run in the 3D tab: its gradient colormap, legend, arrows and target ghost.
+"""The pose-fitting demo's run in the 3D tab: its gradient colormap, legend, arrows and target ghost, and
+the run as a scene card (estimate, target and camera in one view, the renders beside it).
 
-A real (short) fit written by demo.pose_fit, a real TensorBoard process, headless Chromium.
+A real (short) fit written by demo.pose_fit, a real TensorBoard process, headless Chromium. With
+POSE_FIT_LOGDIR=DIR (a logdir holding one run of `python -m demo.pose_fit`), that run is checked instead,
+and its scene card saved as docs/images/pose_fit_scene.png.
 """
+
+import os
+import pathlib
+import shutil
 
 import numpy as np
 import pytest
@@ -14,10 +21,13 @@ from tests.tb_mesh_plugin.logdir_reading import read_logdir
 
 STEPS = 3
 TIMEOUT_MS = 60_000
+DOCS_IMAGE = pathlib.Path(__file__).resolve().parents[2] / "docs" / "images" / "pose_fit_scene.png"
 
 
 @pytest.fixture(scope="module")
 def logdir(tmp_path_factory):
+    if os.environ.get("POSE_FIT_LOGDIR"):
+        return pathlib.Path(os.environ["POSE_FIT_LOGDIR"])
     logdir = tmp_path_factory.mktemp("e2e-pose-fit") / "logs"
     pose_fit.run(str(logdir / "pose_fit"), seed=0, steps=STEPS, size=48, progress=False)
     return logdir
@@ -65,3 +75,23 @@ def test_the_gradient_colormap_legend_arrows_and_target_ghost_are_drawn(page, lo
         expect(card).to_have_attribute("data-state", "ready", timeout=TIMEOUT_MS)
         assert fraction_differing(with_arrows, view_pixels(card), threshold=12) > 0.01, "no target ghost"
         page.screenshot(path=str(artifacts / "pose-fit.png"))
+
+
+def test_the_fit_as_a_scene_shows_estimate_target_camera_and_renders_side_by_side(page, logdir, artifacts):
+    with tensorboard(logdir, "--samples_per_plugin=mesh3d=0,images=0") as url:
+        frame = open_tab(page, url)
+        frame.locator(".mesh3d-grouping").select_option("parent")
+        scene = frame.locator('.mesh3d-scene[data-scene="pose"]').first
+        scene.locator(".mesh3d-view").scroll_into_view_if_needed(timeout=TIMEOUT_MS)
+        expect(scene).to_have_attribute("data-state", "ready", timeout=TIMEOUT_MS)
+        tags = scene.locator(".mesh3d-layer").evaluate_all("rows => rows.map((row) => row.dataset.tag)")
+        assert sorted(tags) == ["pose/camera", "pose/estimate", "pose/target"]
+        strip = scene.locator(".mesh3d-images")
+        expect(strip).to_have_attribute("data-step", scene.get_attribute("data-step"), timeout=TIMEOUT_MS)
+        for tag in ("pose/render", "pose/target_image", "pose/difference"):
+            image = strip.locator(f'.mesh3d-image[data-tag="{tag}"] img').first
+            expect(image).to_be_visible(timeout=TIMEOUT_MS)
+            page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+        scene.screenshot(path=str(artifacts / "pose-fit-scene.png"))
+        if os.environ.get("POSE_FIT_LOGDIR"):
+            shutil.copyfile(artifacts / "pose-fit-scene.png", DOCS_IMAGE)
