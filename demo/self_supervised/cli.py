@@ -18,22 +18,7 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from demo.self_supervised import cluster  # noqa: E402
-
-DEFAULTS = {
-    "steps": 2500,
-    "batch": 32,
-    "learning_rate": 1e-3,
-    "hypotheses": 4,
-    "loss": "pyramid",
-    "size": 64,
-    "train_images": 4096,
-    "held_out_images": 256,
-    "log_every": 50,
-    "checkpoint_every": 500,
-    "refine_steps": 60,
-    "pseudo_labels": 2048,
-}
+from demo.self_supervised import cluster, defaults  # noqa: E402
 
 
 def parser():
@@ -42,7 +27,7 @@ def parser():
     )
     add = result.add_argument
     add("--logdir", default="runs/self_supervised", help="summaries and checkpoints (default: %(default)s)")
-    add("--steps", type=int, default=DEFAULTS["steps"], help="training steps in all (default: %(default)s)")
+    add("--steps", type=int, default=defaults.STEPS, help="training steps in all (default: %(default)s)")
     add("--seed", type=int, default=0, help="data and initialisation (default: %(default)s)")
     add(
         "--max-angle",
@@ -52,30 +37,30 @@ def parser():
     )
     add("--supervised", action="store_true", help="the baseline: train on the pose labels instead")
     add("--object", default="fish", help="the object to learn (default: %(default)s)")
-    add("--batch", type=int, default=DEFAULTS["batch"], help="global batch (default: %(default)s)")
+    add("--batch", type=int, default=defaults.BATCH, help="global batch (default: %(default)s)")
     add(
         "--learning-rate",
         type=float,
-        default=DEFAULTS["learning_rate"],
+        default=defaults.LEARNING_RATE,
         help="Adam's, cosine-decayed (default: %(default)s)",
     )
     add(
         "--hypotheses",
         type=int,
-        default=DEFAULTS["hypotheses"],
+        default=defaults.HYPOTHESES,
         help="pose hypotheses per image, K (default: %(default)s)",
     )
-    add("--loss", choices=("pyramid", "plain"), default=DEFAULTS["loss"], help="image distance (default: %(default)s)")
-    add("--size", type=int, default=DEFAULTS["size"], help="image width and height (default: %(default)s)")
-    add("--train-images", type=int, default=DEFAULTS["train_images"], help="(default: %(default)s)")
-    add("--held-out-images", type=int, default=DEFAULTS["held_out_images"], help="(default: %(default)s)")
+    add("--loss", choices=("pyramid", "plain"), default=defaults.LOSS, help="image distance (default: %(default)s)")
+    add("--size", type=int, default=defaults.SIZE, help="image width and height (default: %(default)s)")
+    add("--train-images", type=int, default=defaults.TRAIN_IMAGES, help="(default: %(default)s)")
+    add("--held-out-images", type=int, default=defaults.HELD_OUT_IMAGES, help="(default: %(default)s)")
     add(
         "--log-every",
         type=int,
-        default=DEFAULTS["log_every"],
+        default=defaults.LOG_EVERY,
         help="evaluate and log every N steps (default: %(default)s)",
     )
-    add("--checkpoint-every", type=int, default=DEFAULTS["checkpoint_every"], help="(default: %(default)s)")
+    add("--checkpoint-every", type=int, default=defaults.CHECKPOINT_EVERY, help="(default: %(default)s)")
     add("--resume", action="store_true", help="continue from the latest checkpoint under --logdir")
     add("--cpu-devices", type=int, default=1, help="split the CPU into N logical devices (MirroredStrategy)")
     add("--workers", type=int, help="build TF_CONFIG for a loopback cluster of this many workers")
@@ -84,25 +69,29 @@ def parser():
     add(
         "--connect-timeout",
         type=float,
-        default=60.0,
+        default=defaults.CONNECT_TIMEOUT,
         help="seconds to wait for the other workers (default: %(default)s)",
     )
     add(
         "--refine-steps",
         type=int,
-        default=DEFAULTS["refine_steps"],
+        default=defaults.REFINE_STEPS,
         help="render-and-compare refinement steps for the final held-out result; 0: none (default: %(default)s)",
     )
     add(
         "--self-training-steps",
         type=int,
-        help="self-supervised: the last N steps train on refined poses (default: 60%% of --steps)",
+        help="self-supervised: the last N steps train on refined poses, in equal rounds (default: 60%% of --steps)",
     )
     add(
         "--pseudo-labels",
         type=int,
-        default=DEFAULTS["pseudo_labels"],
-        help="training images whose refined poses self-training keeps the best half of (default: %(default)s)",
+        nargs="+",
+        default=list(defaults.PSEUDO_LABELS),
+        metavar="N",
+        help="training images each self-training round refines, fresh ones each round (scaled down if they add up "
+        "to more than --train-images); the first round keeps its best half, later rounds every image as close to "
+        "its render (default: %(default)s)",
     )
     add("--json", help="write the held-out result here")
     add("--no-progress", action="store_true", help="no progress bar")
@@ -125,8 +114,8 @@ def check(arguments, parse):
         problems.append("--refine-steps must be >= 0")
     if arguments.self_training_steps is not None and not 0 <= arguments.self_training_steps < arguments.steps:
         problems.append(f"--self-training-steps must be in [0, --steps), got {arguments.self_training_steps}")
-    if arguments.pseudo_labels < 2:
-        problems.append(f"--pseudo-labels must be >= 2, got {arguments.pseudo_labels}")
+    if min(arguments.pseudo_labels) < 2:
+        problems.append(f"--pseudo-labels must each be >= 2, got {arguments.pseudo_labels}")
     if arguments.log_every < 1 or arguments.checkpoint_every < 1:
         problems.append("--log-every and --checkpoint-every must be >= 1")
     if arguments.batch % arguments.cpu_devices:

@@ -14,10 +14,8 @@ import numpy as np
 import tensorflow as tf
 
 from demo import pose_fit
-from demo.self_supervised import cluster, data, evaluation, objectives, refinement, self_training, training
+from demo.self_supervised import cluster, data, defaults, evaluation, objectives, refinement, self_training, training
 from demo.self_supervised.model import PoseEncoder
-
-SELF_TRAINING_SHARE = 0.6
 
 
 def options(arguments):
@@ -60,38 +58,39 @@ def _checkpoint_directory(logdir, chief):
 
 def train(
     logdir,
-    steps=2500,
+    steps=defaults.STEPS,
     seed=0,
     max_angle=90.0,
     supervised=False,
     object="fish",
-    batch=32,
-    learning_rate=1e-3,
-    hypotheses=4,
-    loss="pyramid",
-    size=64,
-    train_images=4096,
-    held_out_images=256,
-    log_every=50,
-    checkpoint_every=500,
+    batch=defaults.BATCH,
+    learning_rate=defaults.LEARNING_RATE,
+    hypotheses=defaults.HYPOTHESES,
+    loss=defaults.LOSS,
+    size=defaults.SIZE,
+    train_images=defaults.TRAIN_IMAGES,
+    held_out_images=defaults.HELD_OUT_IMAGES,
+    log_every=defaults.LOG_EVERY,
+    checkpoint_every=defaults.CHECKPOINT_EVERY,
     resume=False,
     cpu_devices=1,
-    connect_timeout=60.0,
-    refine_steps=refinement.STEPS,
+    connect_timeout=defaults.CONNECT_TIMEOUT,
+    refine_steps=defaults.REFINE_STEPS,
     self_training_steps=None,
-    pseudo_labels=2048,
+    pseudo_labels=defaults.PSEUDO_LABELS,
     progress=True,
 ):
     """Trains the encoder, logging under `logdir`; returns the held-out result as a dict (and under
     "refined", the result after `refine_steps` of render-and-compare refinement, if more than 0).
 
-    Self-supervised, the last `self_training_steps` of the `steps` (by default `SELF_TRAINING_SHARE`
-    of them) train on the refined poses of up to `pseudo_labels` training images
-    (`self_training.PseudoLabels`); the steps before them train on the rendering loss.
+    Self-supervised, the last `self_training_steps` of the `steps` (by default
+    `defaults.SELF_TRAINING_SHARE` of them) train on refined poses, in one round of equal length per
+    count in `pseudo_labels`: round r refines `pseudo_labels[r]` fresh training images
+    (`self_training.PseudoLabels`). The steps before them train on the rendering loss.
 
     Raises:
       ValueError: for bad arguments (unknown object, angle out of range, batch not divisible by the
-        replicas, --resume without a checkpoint).
+        replicas, more pseudo-labels than training images, --resume without a checkpoint).
     """
     begin = time.perf_counter()
     shape = data.load_shape(object)
@@ -104,10 +103,12 @@ def train(
     if supervised:
         self_training_steps = 0
     elif self_training_steps is None:
-        self_training_steps = int(SELF_TRAINING_SHARE * steps)
+        self_training_steps = int(defaults.SELF_TRAINING_SHARE * steps)
     if not 0 <= self_training_steps < steps:
         raise ValueError(f"self_training_steps must be in [0, steps), got {self_training_steps} of {steps} steps")
-    rendering_steps = steps - self_training_steps
+    rounds, pseudo_labels = _self_training_rounds(
+        steps - self_training_steps, self_training_steps, pseudo_labels, train_images
+    )
     chief = cluster.is_chief(strategy)
     images, poses = data.make(shape, seed, train_images, held_out_images, max_angle, size)
     renderer = objectives.SelfSupervised(shape, size, loss)
@@ -116,19 +117,22 @@ def train(
         prepare = _prepare_labelled
     else:
         objective, arrays, prepare = renderer, (images.train,), lambda images_: (data.as_float(images_),)  # noqa: E731
-    labels = self_training.PseudoLabels(min(pseudo_labels, train_images))
+    labels = self_training.PseudoLabels(pseudo_labels)
 
     keras.utils.set_random_seed(seed)
     with strategy.scope():
         model = PoseEncoder(1 if supervised else hypotheses, max_angle)
         model(tf.zeros([1, size, size, 3]))
-        optimizer = _optimizer(model, learning_rate, rendering_steps)
-        self_training_optimizer = _optimizer(model, learning_rate, max(self_training_steps, 1))
+        optimizer = _optimizer(model, learning_rate, rounds[0] if rounds else steps)
+        # A fresh Adam for each self-training round, cosine-decayed over the round.
+        round_optimizers = [
+            _optimizer(model, learning_rate, end - start) for start, end in zip(rounds, rounds[1:] + [steps])
+        ]
     step_counter = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
     checkpoint = tf.train.Checkpoint(
         model=model,
         optimizer=optimizer,
-        self_training_optimizer=self_training_optimizer,
+        self_training_optimizers=round_optimizers,
         pseudo_labels=labels.variables(),
         step=step_counter,
     )
@@ -142,21 +146,23 @@ def train(
 
     def stage(step):
         """The trainer and input of the phase that holds `step`, starting at `step`."""
-        if step < rendering_steps:
+        started = [start for start in rounds if start <= step]
+        if not started:
             trainer = training.Trainer(strategy, model, objective, optimizer, batch, prepare)
             return trainer, iter(training.distributed_batches(strategy, arrays, batch, seed, skip=step))
-        if not bool(labels.labelled.numpy()):
-            labels.label(model, renderer, images.train, refine_steps or refinement.STEPS)
-            if chief:
-                with writer.as_default():
-                    tf.summary.scalar("self_training/kept_residual_max", labels.residual_threshold(), step=step)
+        round_index = len(started) - 1
+        if int(labels.rounds_labelled.numpy()) <= round_index:
+            labels.label(round_index, model, renderer, images.train, refine_steps or defaults.REFINE_STEPS)
+        training_set = labels.arrays(images.train, round_index + 1)
+        if chief:
+            with writer.as_default():
+                tf.summary.scalar("self_training/kept_residual_max", labels.threshold(), step=step)
+                tf.summary.scalar("self_training/kept_images", len(training_set[0]), step=step)
         trainer = training.Trainer(
-            strategy, model, objectives.PseudoLabelled(), self_training_optimizer, batch, _prepare_labelled
+            strategy, model, objectives.PseudoLabelled(), round_optimizers[round_index], batch, _prepare_labelled
         )
-        skip = step - rendering_steps
-        return trainer, iter(
-            training.distributed_batches(strategy, labels.arrays(images.train), batch, seed, skip=skip)
-        )
+        skip = step - started[-1]
+        return trainer, iter(training.distributed_batches(strategy, training_set, batch, seed, skip=skip))
 
     writer = tf.summary.create_file_writer(logdir, flush_millis=2000) if chief else tf.summary.create_noop_writer()
     trainer, iterator = stage(first_step)
@@ -179,7 +185,7 @@ def train(
     try:
         with writer.as_default():
             for step in range(first_step, steps):
-                if step == rendering_steps and step > first_step:
+                if step in rounds and step > first_step:
                     trainer, iterator = stage(step)
                 step_loss, parts = trainer.step(iterator)
                 losses.append(float(step_loss))
@@ -229,7 +235,7 @@ def train(
         "hypotheses": 1 if supervised else hypotheses,
         "loss": "geodesic+l2" if supervised else loss,
         "self_training_steps": self_training_steps,
-        "pseudo_labels": 0 if supervised else labels.count,
+        "pseudo_labels": list(labels.counts),
         "seed": seed,
         "batch": batch,
         "replicas": replicas,
@@ -241,6 +247,19 @@ def train(
         "first_loss": losses[0] if losses else None,
         "last_loss": float(np.mean(losses[-10:])) if losses else None,
     }
+
+
+def _self_training_rounds(rendering_steps, self_training_steps, pseudo_labels, train_images):
+    """The first step and the image count of each self-training round: one per count in
+    `pseudo_labels`, or per self-training step if they are fewer, and none without self-training. The
+    counts are scaled down in proportion if they add up to more than `train_images`."""
+    pseudo_labels = tuple(pseudo_labels)[:self_training_steps]
+    if not pseudo_labels:
+        return [], ()
+    scale = min(1.0, train_images / sum(pseudo_labels))
+    counts = tuple(max(1, int(scale * images)) for images in pseudo_labels)
+    rounds = len(counts)
+    return [rendering_steps + index * self_training_steps // rounds for index in range(rounds)], counts
 
 
 def _optimizer(model, learning_rate, steps):

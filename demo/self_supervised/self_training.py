@@ -1,12 +1,14 @@
-"""Self-training: the encoder learns again from its own refined poses, still without labels.
+"""Self-training: the encoder learns again from its own refined poses, in rounds, still without labels.
 
-After the rendering-loss phase, the encoder's best hypothesis for each of the first `count` training
-images is refined by render-and-compare (`refinement.refine`), and the image distance left after
-refinement (the residual) says which refinements converged: on the toy fish at 90°, the half with
-the lowest residuals is 94% within 5° of the truth, while all of them are 52%. The encoder then
-trains on that confident half as if it were labelled (`objectives.PseudoLabelled`), which turns
-the refined poses' precision into a one-pass prediction. The labels are never read: the residual
-is an image distance.
+After the rendering-loss phase, each round refines by render-and-compare (`refinement`) the encoder's
+best hypothesis for fresh training images, and the image distance left after refinement (the
+residual) says which refinements converged. The first round keeps its half with the lowest
+residuals (on the toy fish at 90°, 94% within 5° of the truth, against 52% for all of them); later
+rounds keep every image whose residual is as low as that half's largest. The encoder then trains on
+all the images kept so far as if they were labelled (`objectives.PseudoLabelled`), which turns the
+refined poses' precision into a one-pass prediction. Each round starts from a better encoder, so
+its refinements converge more often and need fewer steps, and the kept images cover more of the
+poses. The labels are never read: the residual is an image distance.
 """
 
 import numpy as np
@@ -14,20 +16,24 @@ import tensorflow as tf
 
 from demo.self_supervised import data, refinement
 
-KEPT_SHARE = 0.5  # of the pseudo-labelled images, the share with the lowest residuals
+KEPT_SHARE = 0.5  # of the first round's images, the share with the lowest residuals
+LATER_REFINE_SHARE = 0.5  # later rounds refine this share of the first round's steps
 BATCH = 64
 
 
 class PseudoLabels:
-    """Refined poses and residuals of the first `count` training images, kept as variables so that a
-    checkpoint taken during self-training holds them (a resumed run trains on the same labels)."""
+    """Refined poses and residuals of the training images of each round (`counts[r]` fresh images in
+    round `r`, in order), kept as variables so that a checkpoint holds them (a resumed run trains on
+    the same labels)."""
 
-    def __init__(self, count):
-        self.count = count
-        self.rotations = tf.Variable(tf.zeros([count, 3, 3]), trainable=False, name="pseudo_rotations")
-        self.translations = tf.Variable(tf.zeros([count, 3]), trainable=False, name="pseudo_translations")
-        self.residuals = tf.Variable(tf.zeros([count]), trainable=False, name="pseudo_residuals")
-        self.labelled = tf.Variable(False, trainable=False, name="pseudo_labelled")
+    def __init__(self, counts):
+        self.counts = tuple(counts)
+        self.starts = np.concatenate([[0], np.cumsum(self.counts, dtype=np.int64)]).astype(int)
+        total = int(self.starts[-1])
+        self.rotations = tf.Variable(tf.zeros([total, 3, 3]), trainable=False, name="pseudo_rotations")
+        self.translations = tf.Variable(tf.zeros([total, 3]), trainable=False, name="pseudo_translations")
+        self.residuals = tf.Variable(tf.zeros([total]), trainable=False, name="pseudo_residuals")
+        self.rounds_labelled = tf.Variable(0, trainable=False, name="pseudo_rounds_labelled")
 
     def variables(self):
         """The variables to checkpoint, by name."""
@@ -35,31 +41,40 @@ class PseudoLabels:
             "rotations": self.rotations,
             "translations": self.translations,
             "residuals": self.residuals,
-            "labelled": self.labelled,
+            "rounds_labelled": self.rounds_labelled,
         }
 
-    def label(self, model, renderer, images, steps):
-        """Refines `steps` times the best hypothesis of `model` for each of uint8 `images[:count]`."""
+    def label(self, round_index, model, renderer, images, steps):
+        """Refines the best hypothesis of `model` for each of round `round_index`'s uint8 `images`:
+        `steps` times in the first round, `LATER_REFINE_SHARE` of them in later rounds."""
+        if round_index:
+            steps = max(1, round(LATER_REFINE_SHARE * steps))
         predict = tf.function(lambda batch: _refined_with_residuals(model, renderer, data.as_float(batch), steps))
-        images = images[: self.count]
-        chunks = [predict(images[first : first + BATCH]) for first in range(0, self.count, BATCH)]
+        first, end = self.starts[round_index], self.starts[round_index + 1]
+        chunks = [predict(images[start : min(start + BATCH, end)]) for start in range(first, end, BATCH)]
         for variable, index in ((self.rotations, 0), (self.translations, 1), (self.residuals, 2)):
-            variable.assign(tf.concat([chunk[index] for chunk in chunks], axis=0))
-        self.labelled.assign(True)
+            variable[first:end].assign(tf.concat([chunk[index] for chunk in chunks], axis=0))
+        self.rounds_labelled.assign(round_index + 1)
 
-    def kept(self):
-        """Indices `[k]` of the `KEPT_SHARE` of pseudo-labelled images with the lowest residuals."""
-        keep = max(1, int(round(KEPT_SHARE * self.count)))
-        return np.sort(np.argsort(self.residuals.numpy(), kind="stable")[:keep])
+    def threshold(self):
+        """The largest residual of the first round's `KEPT_SHARE` with the lowest residuals."""
+        residuals = self.residuals.numpy()[: self.counts[0]]
+        keep = max(1, int(round(KEPT_SHARE * self.counts[0])))
+        return float(np.sort(residuals)[keep - 1])
 
-    def arrays(self, images):
-        """The self-training set: uint8 images, rotations and translations of the kept images."""
-        kept = self.kept()
-        return images[: self.count][kept], self.rotations.numpy()[kept], self.translations.numpy()[kept]
+    def kept(self, rounds):
+        """Indices `[k]` of the images of the first `rounds` rounds kept for training: the first round's
+        `KEPT_SHARE` with the lowest residuals, and later rounds' images with residuals up to theirs."""
+        residuals = self.residuals.numpy()
+        keep = max(1, int(round(KEPT_SHARE * self.counts[0])))
+        first_round = np.argsort(residuals[: self.counts[0]], kind="stable")[:keep]
+        later = self.counts[0] + np.nonzero(residuals[self.counts[0] : self.starts[rounds]] <= self.threshold())[0]
+        return np.sort(np.concatenate([first_round, later]))
 
-    def residual_threshold(self):
-        """The largest residual kept."""
-        return float(np.max(self.residuals.numpy()[self.kept()]))
+    def arrays(self, images, rounds):
+        """The self-training set of the first `rounds` rounds: uint8 images, rotations and translations."""
+        kept = self.kept(rounds)
+        return images[kept], self.rotations.numpy()[kept], self.translations.numpy()[kept]
 
 
 def _refined_with_residuals(model, renderer, images, steps):

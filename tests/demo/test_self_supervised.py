@@ -159,26 +159,38 @@ def test_resume_continues_from_the_checkpoint_step(short_run):
     assert checkpoint.endswith(f"-{STEPS + 5}")
 
 
-def test_self_training_trains_on_the_refined_poses_with_the_lowest_residuals(tmp_path):
+def test_self_training_rounds_train_on_the_refined_poses_with_the_lowest_residuals(tmp_path):
     logdir = tmp_path / "run"
-    result = run.train(str(logdir), steps=12, log_every=4, self_training_steps=6, pseudo_labels=16, **TINY)
-    assert result["self_training_steps"] == 6 and result["pseudo_labels"] == 16
+    result = run.train(str(logdir), steps=12, log_every=4, self_training_steps=6, pseudo_labels=(16, 12), **TINY)
+    assert result["self_training_steps"] == 6 and result["pseudo_labels"] == [16, 12]
     tags = _tags_by_step(logdir)
     assert tags["train/rendering_loss"] == [0, 4] and tags["train/pseudo_label_loss"] == [8, 11]
-    assert tags["self_training/kept_residual_max"] == [6]
-    # The checkpoint holds the pseudo-labels: the kept half has the lowest residuals.
-    labels = self_training.PseudoLabels(16)
+    # Round 1 starts at step 6, round 2 at step 9.
+    assert tags["self_training/kept_residual_max"] == [6, 9] and tags["self_training/kept_images"] == [6, 9]
+    # The checkpoint holds the pseudo-labels: the first round's kept half has its lowest residuals, and
+    # the second round adds its images with residuals up to the largest of that half.
+    labels = self_training.PseudoLabels((16, 12))
     tf.train.Checkpoint(pseudo_labels=labels.variables()).restore(
         tf.train.latest_checkpoint(str(logdir / "checkpoints"))
     ).expect_partial()
     residuals = labels.residuals.numpy()
-    assert bool(labels.labelled.numpy()) and np.all(residuals > 0)
-    kept = labels.kept()
-    assert len(kept) == 8 and residuals[kept].max() <= np.delete(residuals, kept).min()
+    assert int(labels.rounds_labelled.numpy()) == 2 and np.all(residuals > 0)
+    first_round = labels.kept(1)
+    assert len(first_round) == 8 and residuals[first_round].max() <= np.delete(residuals[:16], first_round).min()
+    both = labels.kept(2)
+    second = both[both >= 16]
+    assert np.array_equal(both[both < 16], first_round)
+    assert np.array_equal(second, 16 + np.nonzero(residuals[16:] <= labels.threshold())[0])
     rotations = labels.rotations.numpy()
     np.testing.assert_allclose(
-        rotations @ np.swapaxes(rotations, 1, 2), np.broadcast_to(np.eye(3), (16, 3, 3)), atol=1e-4
+        rotations @ np.swapaxes(rotations, 1, 2), np.broadcast_to(np.eye(3), (28, 3, 3)), atol=1e-4
     )
+
+
+def test_pseudo_label_counts_are_scaled_to_the_training_images():
+    assert run._self_training_rounds(10, 6, (1024, 2048), 30) == ([10, 13], (10, 20))
+    assert run._self_training_rounds(10, 0, (1024, 2048), 30) == ([], ())
+    assert run._self_training_rounds(10, 1, (8, 8), 30) == ([10], (8,))  # a round per step at most
 
 
 def test_the_pseudo_labelled_objective_trains_the_nearest_hypothesis_and_selects_it():
@@ -269,7 +281,7 @@ def test_a_loopback_tf_config_names_every_worker():
         (["--max-angle", "0"], "--max-angle must be in (0, 180]"),
         (["--max-angle", "181"], "--max-angle must be in (0, 180]"),
         (["--self-training-steps", "1"], "--self-training-steps must be in [0, --steps)"),
-        (["--pseudo-labels", "1"], "--pseudo-labels must be >= 2"),
+        (["--pseudo-labels", "8", "1"], "--pseudo-labels must each be >= 2"),
         (["--batch", "7", "--cpu-devices", "2"], "not divisible by the 2 replicas"),
         (["--workers", "2", "--worker-index", "2"], "--worker-index must be in [0, 2)"),
     ],
