@@ -5,9 +5,9 @@ tensor of (field, value) rows: op, tag, step, found in, inputs. Needs no TensorF
 """
 
 from tensorboard import errors, plugin_util
-from tensorboard.backend import http_util
 from tensorboard.data import provider
-from werkzeug import wrappers
+
+from tb_mesh_plugin import routes
 
 ALERTS_TAG = "trace/alerts"
 _TEXT_PLUGIN = "text"
@@ -20,11 +20,11 @@ def app(data_provider):
     """A WSGI app answering `alerts[?run=R]` with `{"alerts": [{run, step, wall_time, op, tag, found_in, inputs}]}`,
     sorted by run and step; 400 for a malformed `run`, 404 for an unknown one (JSON errors)."""
 
-    @wrappers.Request.application
+    @routes.route
     def serve(request):
         runs = request.args.getlist("run")
         if len(runs) > 1 or runs == [""]:
-            return _error(request, 400, "query parameter 'run' must be given at most once, and not empty")
+            raise routes.BadRequest(400, "query parameter 'run' must be given at most once, and not empty")
         ctx = plugin_util.context(request.environ)
         experiment = plugin_util.experiment_id(request.environ)
         try:
@@ -36,16 +36,16 @@ def app(data_provider):
                 run_tag_filter=provider.RunTagFilter(runs=runs or None, tags=[ALERTS_TAG]),
             )
         except (errors.NotFoundError, errors.InvalidArgumentError) as e:
-            return _error(request, 404, str(e))
+            raise routes.BadRequest(404, str(e)) from None
         if runs and runs[0] not in data:
-            return _error(request, 404, f"no alerts in run {runs[0]!r}")
+            raise routes.BadRequest(404, f"no alerts in run {runs[0]!r}")
         alerts = [
             alert
             for run in sorted(data)
             for datum in data[run].get(ALERTS_TAG, [])
             if (alert := _alert(run, datum)) is not None
         ]
-        return http_util.Respond(request, {"alerts": alerts}, "application/json")
+        return routes.json_response(request, {"alerts": alerts})
 
     return serve
 
@@ -63,7 +63,3 @@ def _alert(run, datum):
 
 def _text(value):
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
-
-
-def _error(request, code, message):
-    return http_util.Respond(request, {"error": message}, "application/json", code=code)

@@ -64,10 +64,10 @@ class ImageReader:
                 }
         return {"runs": runs}
 
-    def read(self, ctx, experiment, run, tag, step, index):
+    def locate(self, ctx, experiment, run, tag, step, index):
         """Image `index` of the kept step of `run`/`tag` nearest at or before `step`.
 
-        Returns `(encoded bytes, content type, the step read, its wall time)`.
+        Returns `(blob key, the step read, its wall time)`; `read` fetches the bytes.
         """
         if index < 0:
             raise errors.InvalidArgumentError("query parameter 'index' must not be negative")
@@ -88,5 +88,9 @@ class ImageReader:
         images = datum.values[_SIZE_BLOBS:]
         if index >= len(images):
             raise errors.NotFoundError(f"image {index} is out of range: step {datum.step} holds {len(images)}")
-        blob = self._data_provider.read_blob(ctx, blob_key=images[index].blob_key)
-        return blob, content_type(blob), datum.step, datum.wall_time
+        return images[index].blob_key, datum.step, datum.wall_time
+
+    def read(self, ctx, blob_key):
+        """`(encoded bytes, content type)` of the image at `blob_key` (from `locate`)."""
+        blob = self._data_provider.read_blob(ctx, blob_key=blob_key)
+        return blob, content_type(blob)

@@ -11,7 +11,6 @@ import json
 import logging
 import pathlib
 import re
-import time
 
 from tensorboard import errors, plugin_util
 from tensorboard.backend import http_util, json_util
@@ -27,6 +26,7 @@ from tb_mesh_plugin import (
     metadata,
     preview,
     response_cache,
+    routes,
     schema,
     storage,
     tensor_proto,
@@ -42,8 +42,6 @@ _ALL_STEPS = 2**31 - 1
 _DEFAULT_STEPS = 100
 # Steps per tag TensorBoard keeps without a `--samples_per_plugin` flag: (Python loader, RustBoard).
 _LOADER_LIMITS = {"blob_sequences": (10, 10), "tensors": (10, 100)}
-# Query parameters are plain ASCII decimal integers: no sign but a leading minus, no "_", no other digits.
-_DECIMAL = re.compile(r"-?[0-9]+")
 # Run and tag names RustBoard cannot read blobs of: its blob keys are JSON it parses without unescaping.
 _RUSTBOARD_UNREADABLE = re.compile(r'["\\]')
 # A stored step that fails its checksum or cannot be decoded: the request is valid, the stored bytes are
@@ -96,66 +94,6 @@ def _rustboard_blob_reader(data_provider, flags):
     return read_blob
 
 
-class _BadRequest(Exception):
-    """A client error (or a step that cannot be served), answered with `code` and a JSON message.
-
-    `reason`, when given, is a stable machine-readable word the viewer can act on.
-    """
-
-    def __init__(self, code, message, reason=None):
-        super().__init__(message)
-        self.code = code
-        self.reason = reason
-
-
-def _json_response(request, body, code=200):
-    return http_util.Respond(request, body, "application/json", code=code)
-
-
-def _route(handler):
-    """Wraps a handler so client errors become JSON 4xx responses, timed in a `Server-Timing` header."""
-
-    @wrappers.Request.application
-    def serve(self, request):
-        start = time.perf_counter()
-        try:
-            response = handler(self, request)
-        except _BadRequest as e:
-            body = {"error": str(e)} if e.reason is None else {"error": str(e), "reason": e.reason}
-            response = _json_response(request, body, code=e.code)
-        except errors.NotFoundError as e:
-            response = _json_response(request, {"error": str(e)}, code=404)
-        except errors.InvalidArgumentError as e:
-            response = _json_response(request, {"error": str(e)}, code=400)
-        response.headers["Server-Timing"] = f"mesh3d;dur={(time.perf_counter() - start) * 1000:.1f}"
-        return response
-
-    return serve
-
-
-def _int_param(request, name, default=None):
-    raw = request.args.get(name)
-    if raw is None:
-        if default is None:
-            raise _BadRequest(400, f"missing query parameter {name!r}")
-        return default
-    if not _DECIMAL.fullmatch(raw):
-        raise _BadRequest(
-            400, f"query parameter {name!r} must be an integer in plain decimal digits 0-9, got {raw[:100]!r}"
-        )
-    value = int(raw) if len(raw) <= 20 else 2**64  # longer strings are out of range (and int() refuses them)
-    if not -(2**63) <= value < 2**63:
-        raise _BadRequest(400, f"query parameter {name!r} is out of the int64 range")
-    return value
-
-
-def _str_param(request, name):
-    value = request.args.get(name)
-    if value is None:
-        raise _BadRequest(400, f"missing query parameter {name!r}")
-    return value
-
-
 def _is_rustboard(data_provider):
     try:
         from tensorboard.data import grpc_provider
@@ -186,9 +124,9 @@ def _sampling(kept, max_step, limit, plugin_name):
 def _max_points_param(request):
     if request.args.get("max_points") is None:
         return None
-    value = _int_param(request, "max_points")
+    value = routes.int_param(request, "max_points")
     if value < 1:
-        raise _BadRequest(400, "query parameter 'max_points' must be at least 1")
+        raise routes.BadRequest(400, "query parameter 'max_points' must be at least 1")
     return value
 
 
@@ -324,32 +262,48 @@ class MeshPlugin(base_plugin.TBPlugin):
     def frontend_metadata(self):
         return base_plugin.FrontendMetadata(es_module_path="/index.js", tab_name="3D")
 
-    @_route
+    @routes.route
     def _serve_index_js(self, request):
         try:
             script = (_STATIC_DIR / "index.js").read_bytes()
         except FileNotFoundError:
-            raise _BadRequest(
+            raise routes.BadRequest(
                 404, "the frontend bundle is missing: build it with `make frontend` (needs npm)"
             ) from None
         return http_util.Respond(request, script, "text/javascript")
 
-    @_route
+    @routes.route
     def _serve_images(self, request):
         ctx, experiment = plugin_util.context(request.environ), plugin_util.experiment_id(request.environ)
-        return _json_response(request, self._images.listing(ctx, experiment))
+        return routes.json_response(request, self._images.listing(ctx, experiment))
 
-    @_route
+    @routes.route
     def _serve_image(self, request):
         ctx, experiment = plugin_util.context(request.environ), plugin_util.experiment_id(request.environ)
-        run, tag, step = _str_param(request, "run"), _str_param(request, "tag"), _int_param(request, "step")
-        data, kind, read_step, wall_time = self._images.read(
-            ctx, experiment, run, tag, step, _int_param(request, "index", default=0)
+        run, tag, step = (
+            routes.str_param(request, "run"),
+            routes.str_param(request, "tag"),
+            routes.int_param(request, "step"),
         )
-        headers = [("X-Mesh3d-Step", str(read_step)), ("X-Mesh3d-Wall-Time", repr(wall_time))]
-        return http_util.Respond(request, bytes(data), kind, headers=headers)
+        index = routes.int_param(request, "index", default=0)
+        blob_key, read_step, wall_time = self._images.locate(ctx, experiment, run, tag, step, index)
+        # The image a kept step holds never changes while its wall time stays, so the browser may
+        # revalidate its copy (If-None-Match) and get a 304 without the blob being read.
+        etag = _etag(("image", run, tag, read_step, wall_time, index))
+        headers = [
+            ("ETag", f'"{etag}"'),
+            ("X-Mesh3d-Step", str(read_step)),
+            ("X-Mesh3d-Wall-Time", repr(wall_time)),
+        ]
+        if request.if_none_match.contains_weak(etag):
+            response = http_util.Respond(request, b"", "application/octet-stream", code=304, headers=headers)
+        else:
+            data, kind = self._images.read(ctx, blob_key)
+            response = http_util.Respond(request, bytes(data), kind, headers=headers)
+        response.headers["Cache-Control"] = "private, no-cache"
+        return response
 
-    @_route
+    @routes.route
     def _serve_tags(self, request):
         ctx = plugin_util.context(request.environ)
         experiment = plugin_util.experiment_id(request.environ)
@@ -368,7 +322,7 @@ class MeshPlugin(base_plugin.TBPlugin):
             for key, mesh in meshes.items():
                 entry = self._describe_builtin(ctx, experiment, run, mesh)
                 runs.setdefault(run, {})[key] = _entry_json(run, key, entry)
-        return _json_response(request, _listing_json(runs))
+        return routes.json_response(request, _listing_json(runs))
 
     def _builtin_keys(self, ctx, experiment, runs):
         """`{run: {key: BuiltinMesh}}`: keyed by mesh name, or by its vertex tag where a mesh3d tag has that name.
@@ -434,19 +388,19 @@ class MeshPlugin(base_plugin.TBPlugin):
     @staticmethod
     def _step_params(request):
         """The `run`, `tag`, `step`, `sample` and `max_points` of a step request."""
-        run = _str_param(request, "run")
-        tag = _str_param(request, "tag")
-        step = _int_param(request, "step")
-        sample = _int_param(request, "sample", default=0)
+        run = routes.str_param(request, "run")
+        tag = routes.str_param(request, "tag")
+        step = routes.int_param(request, "step")
+        sample = routes.int_param(request, "sample", default=0)
         if sample < 0:
-            raise _BadRequest(400, "query parameter 'sample' must not be negative")
+            raise routes.BadRequest(400, "query parameter 'sample' must not be negative")
         return run, tag, step, sample, _max_points_param(request)
 
-    @_route
+    @routes.route
     def _serve_mesh(self, request):
         run, tag, step, sample, max_points = self._step_params(request)
         if self._rustboard and _unreadable_by_rustboard(run, tag):
-            raise _BadRequest(_UNREADABLE_NAME, _rustboard_name_message(run, tag), reason="unreadable_name")
+            raise routes.BadRequest(_UNREADABLE_NAME, _rustboard_name_message(run, tag), reason="unreadable_name")
         ctx = plugin_util.context(request.environ)
         experiment = plugin_util.experiment_id(request.environ)
         series = self._data_provider.read_blob_sequences(
@@ -458,12 +412,12 @@ class MeshPlugin(base_plugin.TBPlugin):
         )
         data = series.get(run, {}).get(tag)
         if data is None:
-            raise _BadRequest(404, f"no 3D data for run {run!r} and tag {tag!r}")
+            raise routes.BadRequest(404, f"no 3D data for run {run!r} and tag {tag!r}")
         datum = next((d for d in data if d.step == step), None)
         if datum is None:
-            raise _BadRequest(404, f"step {step} of run {run!r}, tag {tag!r} was not kept or not written")
+            raise routes.BadRequest(404, f"step {step} of run {run!r}, tag {tag!r} was not kept or not written")
         if sample >= len(datum.values):
-            raise _BadRequest(404, f"sample {sample} is out of range: step {step} holds {len(datum.values)}")
+            raise routes.BadRequest(404, f"sample {sample} is out of range: step {step} holds {len(datum.values)}")
 
         def encode():
             blob_key = datum.values[sample].blob_key
@@ -476,7 +430,9 @@ class MeshPlugin(base_plugin.TBPlugin):
                 )
             except storage.CorruptSampleError as e:
                 logger.error("mesh3d: run %r tag %r step %d: %s", run, tag, step, e)
-                raise _BadRequest(_CORRUPT_STEP, f"the stored step cannot be read: {e}", reason="corrupt") from None
+                raise routes.BadRequest(
+                    _CORRUPT_STEP, f"the stored step cannot be read: {e}", reason="corrupt"
+                ) from None
             header = {
                 "kind": decoded.kind,
                 "step": step,
@@ -494,28 +450,30 @@ class MeshPlugin(base_plugin.TBPlugin):
         key = (metadata.PLUGIN_NAME, experiment, run, tag, step, sample, max_points, datum.wall_time)
         return _cached_step_response(request, self._cache, key, encode)
 
-    @_route
+    @routes.route
     def _serve_builtin_mesh(self, request):
         run, tag, step, sample, max_points = self._step_params(request)
         ctx = plugin_util.context(request.environ)
         experiment = plugin_util.experiment_id(request.environ)
         mesh = self._builtin_keys(ctx, experiment, self._mesh3d_tags(ctx, experiment)).get(run, {}).get(tag)
         if mesh is None:
-            raise _BadRequest(404, f"no built-in mesh for run {run!r} and tag {tag!r}")
+            raise routes.BadRequest(404, f"no built-in mesh for run {run!r} and tag {tag!r}")
         wall_time = dict(self._builtin.kept_steps(ctx, experiment, run, mesh)).get(step)
         if wall_time is None:
-            raise _BadRequest(404, f"step {step} of run {run!r}, tag {tag!r} was not kept or not written")
+            raise routes.BadRequest(404, f"step {step} of run {run!r}, tag {tag!r} was not kept or not written")
 
         def encode():
             try:
                 read = self._builtin.read_step(ctx, experiment, run, mesh, step, sample)
             except IndexError as e:
-                raise _BadRequest(404, str(e)) from None
+                raise routes.BadRequest(404, str(e)) from None
             except builtin_mesh.CorruptMeshError as e:
                 logger.error("mesh3d: built-in mesh run %r tag %r step %d: %s", run, tag, step, e)
-                raise _BadRequest(_CORRUPT_STEP, f"the stored step cannot be read: {e}", reason="corrupt") from None
+                raise routes.BadRequest(
+                    _CORRUPT_STEP, f"the stored step cannot be read: {e}", reason="corrupt"
+                ) from None
             if read is None:
-                raise _BadRequest(404, f"step {step} of run {run!r}, tag {tag!r} was not kept or not written")
+                raise routes.BadRequest(404, f"step {step} of run {run!r}, tag {tag!r} was not kept or not written")
             wall_time, num_samples, arrays = read
             kind = "mesh" if "faces" in arrays else "point_cloud"
             header = {"kind": kind, "step": step, "wall_time": wall_time, "sample": sample, "num_samples": num_samples}

@@ -53,6 +53,24 @@ def test_image_serves_the_nearest_kept_step_at_or_before(client, step, served):
     np.testing.assert_array_equal(_decode(response), _pixels(served, 0))
 
 
+def test_an_image_revalidates_by_its_etag(client):
+    def get(step, index=0, etag=None):
+        query = {"run": "train", "tag": "pose/render", "step": step, "index": index}
+        headers = {"If-None-Match": etag} if etag else {}
+        return client.get("/data/plugin/mesh3d/image", query_string=query, headers=headers)
+
+    first = get(5)
+    etag = first.headers["ETag"]
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "private, no-cache"
+    # Any step served by the same kept step is the same image: the browser's copy is still good.
+    again = get(7, etag=etag)
+    assert again.status_code == 304 and again.get_data() == b"" and again.headers["ETag"] == etag
+    assert again.headers["X-Mesh3d-Step"] == "5"
+    # Another kept step or another image of the batch is another entity.
+    for other in (get(10, etag=etag), get(5, index=1, etag=etag)):
+        assert other.status_code == 200 and other.headers["ETag"] != etag and other.get_data()
+
+
 def test_image_serves_each_image_of_a_batch(client):
     query = {"run": "train", "tag": "pose/render", "step": 5, "index": 1}
     response = client.get("/data/plugin/mesh3d/image", query_string=query)
