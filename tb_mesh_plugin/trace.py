@@ -12,7 +12,8 @@ after the ops' names, `trace/<name scope>/<op>[/<op>...]/<output>`: ops called b
 output that is a tuple or named tuple gets its field name or index (`/triangle_id`, `/0`). What is written
 depends on the value (`_trace_writing`): cameras (outputs, and arguments as `<op>/<argument>`) as frustums,
 `[N, 3]` or `[B, N, 3]` floats as point clouds, the `vertices` input `[V, 3]` or `[B, V, 3]` of an op that
-also takes `faces` (e.g. `render`) as a mesh `<op>/vertices`, `[B, H, W]` and `[B, H, W, C]` tensors
+also takes `faces` (e.g. `render`) or integer `indices` `[F, 3]` (`vertex_normals`) as a mesh
+`<op>/vertices`, `[B, H, W]` and `[B, H, W, C]` tensors
 (C <= 4) as images in false colour, and every tensor's min, max, mean (of finite entries) and NaN/Inf count
 as scalars (`<tag>/min`, ...). The gradient of the loss w.r.t. each float output is captured by an identity
 whose gradient is recorded: it becomes the `grad` (and `grad_norm`) attribute of meshes and point clouds, a
@@ -159,10 +160,9 @@ class _Recording:
             call.inputs.extend((argument, tensor) for tensor in _tensors(value))
             if isinstance(value, camera_lib.Camera) and argument != "self":  # e.g. render's camera
                 call.values.append(_trace_writing.Traced(f"{tag}/{argument}", value))
-        if _mesh_argument(arguments.arguments):
-            traced = _trace_writing.Traced(
-                f"{tag}/vertices", arguments.arguments["vertices"], arguments.arguments["faces"]
-            )
+        faces = _mesh_faces(arguments.arguments)
+        if faces is not None:
+            traced = _trace_writing.Traced(f"{tag}/vertices", arguments.arguments["vertices"], faces)
             arguments.arguments["vertices"] = self._capture(call, traced)
         self._parents.append(tag)
         try:
@@ -207,15 +207,23 @@ def _tensors(value):
     return [leaf for leaf in tf.nest.flatten(value) if tf.is_tensor(leaf) and leaf.dtype != tf.string]
 
 
-def _mesh_argument(arguments):
-    """Whether the op's arguments are a mesh: `vertices` `[V, 3]` or `[B, V, 3]` floats and `faces` `[F, 3]`."""
-    vertices, faces = arguments.get("vertices"), arguments.get("faces")
-    return (
-        _trace_writing.is_float(vertices)
-        and vertices.shape.rank in (2, 3)
-        and vertices.shape[-1] == 3
-        and tf.TensorShape(getattr(faces, "shape", None)).rank == 2
-    )
+def _mesh_faces(arguments):
+    """The faces `[F, 3]` if the op's arguments are a mesh, else None: `vertices` `[V, 3]` or `[B, V, 3]`
+    floats and `faces`, or integer `indices` `[F, 3]` (TensorFlow Graphics' name in `mesh.normals`)."""
+    vertices = arguments.get("vertices")
+    if not (_trace_writing.is_float(vertices) and vertices.shape.rank in (2, 3) and vertices.shape[-1] == 3):
+        return None
+    faces, indices = arguments.get("faces"), arguments.get("indices")
+    if _shape(faces).rank == 2:
+        return faces
+    dtype = getattr(indices, "dtype", None)
+    if _shape(indices).rank == 2 and _shape(indices)[-1] == 3 and dtype is not None and tf.as_dtype(dtype).is_integer:
+        return indices
+    return None
+
+
+def _shape(value):
+    return tf.TensorShape(getattr(value, "shape", None))
 
 
 def _map_leaves(value, path, function):

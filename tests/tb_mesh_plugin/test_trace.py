@@ -13,7 +13,7 @@ from tensorboard.backend.event_processing import event_accumulator
 
 import graphics_ops
 from graphics_ops.camera import Camera, camera
-from graphics_ops.mesh import measures
+from graphics_ops.mesh import measures, normals
 from graphics_ops.rendering import interpolate, rasterize
 from graphics_ops.transformation import rotation_matrix_3d
 from graphics_ops.util import trace_hook
@@ -107,6 +107,21 @@ def test_a_traced_step_writes_each_op_by_what_it_is(traced_logdir):
     np.testing.assert_array_equal(array(mesh, "faces"), FACES)
     (_, [(_, [frustums])]) = meshes[(".", "trace/camera_frustum_corners/camera")]
     assert frustums.kind == "lines" and array(frustums, "vertices").shape == (9, 3)
+
+
+def test_vertices_with_integer_indices_are_a_mesh_too(tmp_path):
+    def step():
+        with trace.record(step=0):
+            with tf.GradientTape() as tape:
+                vertices = tf.constant(VERTICES)
+                tape.watch(vertices)
+                loss = tf.reduce_sum(normals.vertex_normals(vertices, FACES)[:, 2])
+            tape.gradient(loss, vertices)
+
+    write(tmp_path, step)
+    (_, [(_, [mesh])]) = read_logdir(tmp_path)[(".", "trace/normals_vertex_normals/vertices")]
+    assert mesh.kind == "mesh" and "attribute/grad" in mesh.arrays
+    np.testing.assert_array_equal(array(mesh, "faces"), FACES)
 
 
 def test_the_recorded_gradients_are_those_of_a_tape(traced_logdir):
