@@ -86,7 +86,7 @@ export class MeshCard {
     });
     this.shown = new ShownStep(this.viewport.scene, this.entry.kind, this.look.color ?? undefined);
     const shown = () => this.shown;
-    this.picking = new ViewPicking({card: this.element, viewport: this.viewport, picker, shown});
+    this.picking = new ViewPicking({card: this.element, viewport: this.viewport, picker, layers: () => [this.shown]});
     this.coloring = new StepColoring(this.entry, {shown, redraw: () => this.redraw()});
     this.ghost = new GhostOverlay({
       scene: this.viewport.scene,

@@ -1,11 +1,49 @@
 // A card's colouring controls: colour by (logged colours, none, or an attribute: a scalar, or a vector's
-// magnitude or one component), the colormap, and the range (per step, all steps seen, or typed in).
+// magnitude or one component), the colormap, and the range (per step, all steps seen, or typed in); and
+// that choice as URL state (a scene card keeps each layer's).
 import {COLORMAPS} from './colormap.js';
 import {el, labelled, select} from './dom.js';
 import {formatValue, parseRange} from './range.js';
 
 const COMPONENT_NAMES = ['x', 'y', 'z', 'w'];
 const PLAIN_SOURCES = ['logged', 'faces', 'none'];
+const RANGE_MODES = ['step', 'seen', 'manual'];
+
+/**
+ * A colour choice as URL state: `[source, colormap, range]`, with source "logged", "faces", "none" or
+ * `[attribute name, row]` (row as in quantitiesOf), and range "step", "seen", or `[min, max]` typed in
+ * ("manual" while incomplete).
+ *
+ * @param {{quantity: ({name: string, row: number}|null), plain: string, colormap: string, mode: string,
+ *   manual: ({min: number, max: number}|null)}} choice
+ * @returns {Array}
+ */
+export function coloringState({quantity, plain, colormap, mode, manual}) {
+  const source = quantity ? [quantity.name, quantity.row] : plain;
+  return [source, colormap, mode === 'manual' && manual ? [manual.min, manual.max] : mode];
+}
+
+/**
+ * The control values of coloringState() `state` for a tag offering `quantities` and the plain sources
+ * `plain`, or null when it is malformed or does not apply (an attribute the tag has not, say).
+ *
+ * @param {*} state
+ * @param {{name: string, row: number}[]} quantities
+ * @param {string[]} plain the plain sources offered ("logged", "faces", "none").
+ * @returns {{source: string, colormap: string, range: string, min: string, max: string}|null} source is
+ *   the colour-by select's value (a plain source, or the quantity's index).
+ */
+export function readColoringState(state, quantities, plain) {
+  if (!Array.isArray(state) || state.length !== 3) return null;
+  const [source, colormap, range] = state;
+  const index = Array.isArray(source) ? quantities.findIndex((q) => q.name === source[0] && q.row === source[1]) : -1;
+  const value = index >= 0 ? String(index) : plain.includes(source) ? source : null;
+  if (value === null || !(colormap === 'auto' || Object.hasOwn(COLORMAPS, colormap))) return null;
+  const manual = Array.isArray(range) && range.length === 2 ? parseRange(range[0], range[1]) : null;
+  if (!manual && !RANGE_MODES.includes(range)) return null;
+  const [min, max] = manual ? [String(manual.min), String(manual.max)] : ['', ''];
+  return {source: value, colormap, range: manual ? 'manual' : range, min, max};
+}
 
 /**
  * The quantities an attribute can be coloured by: its value (K = 1), or its magnitude and each component.
@@ -64,6 +102,41 @@ export class ColorControls {
       });
     }
     this.update();
+    this.initialState = JSON.stringify(this.state());
+  }
+
+  /** The choice as URL state (coloringState). */
+  state() {
+    return coloringState({
+      quantity: this.quantity(),
+      plain: this.plainSource(),
+      colormap: this.colormapChoice(),
+      mode: this.rangeMode(),
+      manual: this.manualRange(),
+    });
+  }
+
+  /** Whether the choice is the one the controls started with. */
+  isDefault() {
+    return JSON.stringify(this.state()) === this.initialState;
+  }
+
+  /**
+   * Sets the controls to URL state from state() (no change event); ignored unless it applies.
+   *
+   * @returns {boolean} whether it applied.
+   */
+  restore(state) {
+    const plain = [...this.source.input.options].map((o) => o.value).filter((v) => PLAIN_SOURCES.includes(v));
+    const values = readColoringState(state, this.quantities, plain);
+    if (!values) return false;
+    this.source.input.value = values.source;
+    this.colormap.input.value = values.colormap;
+    this.range.input.value = values.range;
+    this.min.input.value = values.min;
+    this.max.input.value = values.max;
+    this.update();
+    return true;
   }
 
   /** Shows only the controls that apply to the current choice. */

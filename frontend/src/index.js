@@ -111,13 +111,12 @@ class Dashboard {
         run,
         listing: this.listing,
         shared: this.shared,
+        picker: this.picker,
         theme: this.theme(),
         initial,
         hooks: this.hooks,
       };
-      const card = tags
-        ? new SceneCard({...options, prefix, tags, grouping})
-        : new MeshCard({...options, tag, picker: this.picker});
+      const card = tags ? new SceneCard({...options, prefix, tags, grouping}) : new MeshCard({...options, tag});
       this.cards.set(key, card);
       added = changed = true;
     }

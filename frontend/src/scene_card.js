@@ -1,7 +1,8 @@
 // A scene card: several tags of one run under a common prefix (scene_grouping.js) drawn as layers of one
 // view (scene_layers.js), with one camera, one step slider over every step any layer kept (each layer
-// shows its nearest kept step at or before it), per-layer visibility and opacity, "view through" a logged
-// camera, and the run's images under the prefix beside the view (image_strip.js). It answers the
+// shows its nearest kept step at or before it), per-layer visibility, opacity and colouring, hover picking
+// of the visible layers (view_picking.js), "view through" a logged camera, and the run's images under the
+// prefix beside the view (image_strip.js). It answers the
 // dashboard as a MeshCard does (start, goToStep, cameraPose, urlState, update, park, unpark, dispose).
 import {unionSphere} from './camera_fit.js';
 import {drawingOptions} from './card_controls.js';
@@ -12,6 +13,7 @@ import {StepLoader} from './step_loader.js';
 import {StepNavigator} from './step_navigation.js';
 import {unionSteps} from './steps.js';
 import {ViewOptions, snapshotName} from './view_options.js';
+import {ViewPicking} from './view_picking.js';
 import {Viewport} from './viewport.js';
 
 const round = (x) => Number(x.toFixed(4));
@@ -25,13 +27,14 @@ export class SceneCard {
    * @param {string} options.grouping the grouping that made the scene (scene_grouping.GROUPINGS).
    * @param {object} options.listing the `tags` route's JSON.
    * @param {import('./shared_renderer.js').SharedRenderer} options.shared
+   * @param {import('./picking.js').Picker} options.picker
    * @param {string} options.theme "light" or "dark".
    * @param {{step?: (number|null), camera?: (number[]|null), layers?: Array, through?: Array}} [options.initial]
    *   state restored from the URL.
    * @param {{onStep?: Function, onCamera?: Function, onStateChange?: Function, relist?: Function}} [options.hooks]
    *   as MeshCard's.
    */
-  constructor({run, prefix, tags, grouping, listing, shared, theme = 'light', initial = {}, hooks = {}}) {
+  constructor({run, prefix, tags, grouping, listing, shared, picker, theme = 'light', initial = {}, hooks = {}}) {
     this.run = run;
     this.prefix = prefix;
     this.grouping = grouping;
@@ -66,14 +69,19 @@ export class SceneCard {
       onDrawn: () => this.afterDraw(),
     });
     this.loader = new StepLoader({onLoading: () => this.setState('loading'), onIdle: () => this.redraw()});
-    const looks = new Map((initial.layers ?? []).map(([tag, visible, opacity]) => [tag, {visible, opacity}]));
+    const looks = new Map(
+      (initial.layers ?? []).map(([tag, visible, opacity, coloring]) => [tag, {visible, opacity, coloring}]),
+    );
     const layerHooks = {
       onLook: () => {
         if (this.started && !this.parked) this.showStep(this.nav.index); // loads a layer shown again
         this.redraw();
+        this.picking.refreshPinned(); // a pin on a layer hidden goes
         this.hooks.onStateChange?.(this);
       },
       onThrough: (layer, camera) => this.viewThrough(layer.tag, camera),
+      redraw: () => this.redraw(),
+      onColoring: () => this.hooks.onStateChange?.(this),
     };
     this.layers = tags.map(
       (tag, index) =>
@@ -85,6 +93,7 @@ export class SceneCard {
           index,
           scene: this.viewport.scene,
           look: looks.get(tag) ?? {visible: true, opacity: 1},
+          coloring: looks.get(tag)?.coloring,
           hooks: layerHooks,
         }),
     );
@@ -98,6 +107,12 @@ export class SceneCard {
       },
       onFollow: () => this.hooks.onStateChange?.(this),
       relist: hooks.relist,
+    });
+    this.picking = new ViewPicking({
+      card: this.element,
+      viewport: this.viewport,
+      picker,
+      layers: () => this.layers.filter((l) => l.look.visible).map((l) => l.pickLayer()),
     });
     this.images = new ImageStrip({run, prefix});
     this.updateImages();
@@ -172,6 +187,7 @@ export class SceneCard {
     this.nav.loaded();
     this.fitOnce();
     this.updateHelpers();
+    this.picking.refreshPinned();
   }
 
   /**
@@ -279,6 +295,7 @@ export class SceneCard {
   park() {
     this.parked = true;
     this.loader.cancelAll();
+    this.picking.cancel();
     for (const layer of this.layers) layer.shown.remove();
     this.viewport.detach();
   }

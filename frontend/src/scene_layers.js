@@ -1,11 +1,12 @@
 // The layers of a scene card: one tag of the run each, drawn in the scene's view at the scene's step
 // (its nearest kept step at or before it) through its own ShownStep, with a row of controls: shown or
-// hidden, opacity, and for a logged camera "view through" (which camera, for a rig). Tags are user
-// text: shown with textContent.
+// hidden, opacity, colour by (an attribute, with its colormap, range and legend: step_coloring.js), and
+// for a logged camera "view through" (which camera, for a rig). Tags are user text: shown with textContent.
 import {cameraCount, cameraFromFrustum} from './camera_frustum.js';
 import {el, labelled, option} from './dom.js';
 import {floatPositions} from './positions.js';
 import {ShownStep} from './shown_step.js';
+import {StepColoring} from './step_coloring.js';
 import {indexAtOrBefore} from './steps.js';
 
 // Colours of layers without logged colours, one per layer in tag order (kind colours are for lone cards).
@@ -37,11 +38,13 @@ export class SceneLayer {
    * @param {number} options.index the layer's place in the scene (its colour).
    * @param {import('three').Scene} options.scene
    * @param {{visible: boolean, opacity: number}} options.look from the URL, or the default.
-   * @param {{onLook: () => void, onThrough: (layer: SceneLayer, camera: number) => void}} options.hooks
-   *   the user changed the layer's look (a layer shown again is loaded at the scene's step); the user asked
-   *   to view through camera number `camera`.
+   * @param {Array|undefined} options.coloring the colour choice from the URL (color_controls.coloringState).
+   * @param {{onLook: () => void, onThrough: (layer: SceneLayer, camera: number) => void, redraw: () => void,
+   *   onColoring: () => void}} options.hooks the user changed the layer's look (a layer shown again is loaded
+   *   at the scene's step); the user asked to view through camera number `camera`; the layer needs a frame;
+   *   the user changed its colouring.
    */
-  constructor({run, tag, name, entry, index, scene, look, hooks}) {
+  constructor({run, tag, name, entry, index, scene, look, coloring, hooks}) {
     this.run = run;
     this.tag = tag;
     this.entry = entry;
@@ -66,9 +69,21 @@ export class SceneLayer {
       this.look.opacity = Number(opacity.input.value);
       this.restyle(hooks.onLook);
     });
+    this.coloring = new StepColoring(entry, {
+      shown: () => this.shown,
+      redraw: () => {
+        if (this.shown.model) applyLook(this.shown.model, this.look); // a new colouring is a new material
+        hooks.redraw();
+      },
+      arrows: false,
+    });
+    const {colorControls, legend} = this.coloring;
+    if (coloring) colorControls.restore(coloring);
+    colorControls.element.addEventListener('change', hooks.onColoring); // after the control's own listener
+    colorControls.element.addEventListener('input', hooks.onColoring);
     this.row.append(visible.label, opacity.label);
     if (entry.camera) this.row.append(...this.throughControls(hooks.onThrough));
-    this.row.append(this.note);
+    this.row.append(colorControls.element, this.note, legend.element);
   }
 
   /** The "view through" button, and for a rig the camera chooser. */
@@ -88,9 +103,19 @@ export class SceneLayer {
     onLook();
   }
 
-  /** The layer's part of the URL state: `[tag, visible, opacity]`, or null when it has the default look. */
+  /**
+   * The layer's part of the URL state: `[tag, visible, opacity]`, and its colouring when chosen
+   * (`[tag, visible, opacity, colouring]`), or null when it has the default look and colours.
+   */
   urlState() {
-    return this.look.visible && this.look.opacity === 1 ? null : [this.tag, this.look.visible, this.look.opacity];
+    const look = [this.tag, this.look.visible, this.look.opacity];
+    if (!this.coloring.colorControls.isDefault()) return [...look, this.coloring.colorControls.state()];
+    return this.look.visible && this.look.opacity === 1 ? null : look;
+  }
+
+  /** What picking sees of the layer (view_picking.PickLayer): its step drawn, named by its tag. */
+  pickLayer() {
+    return {name: this.tag, model: this.shown.model, preview: this.shown.preview};
   }
 
   /**
@@ -122,6 +147,8 @@ export class SceneLayer {
       const decoded = await loader.fetchLatest(this.key, query);
       if (!decoded) return; // a newer load replaced this one
       this.shown.replace(decoded, layerStep, style);
+      this.coloring.noteRanges(this.shown.model);
+      this.coloring.applyColoring();
       applyLook(this.shown.model, this.look);
       this.note.textContent = layerStep === step ? '' : `step ${layerStep}`;
       onDrawn(this);

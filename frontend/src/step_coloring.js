@@ -1,6 +1,7 @@
 // What a card's colour and arrow controls ask of the step shown: colouring by logged colours, face
 // colours, none or an attribute (its range per step, over the steps seen, or typed in) with the legend,
-// and arrows of a vector attribute at the automatic length times the slider's factor.
+// and arrows of a vector attribute at the automatic length times the slider's factor. A scene card's
+// layers use it without arrows.
 import {ArrowControls} from './arrow_controls.js';
 import {autoArrowScale} from './arrows.js';
 import {coloringUniforms, setColoring} from './attribute_color.js';
@@ -16,8 +17,9 @@ export class StepColoring {
    * @param {() => ({model: (import('./model.js').StepModel|null), step: (number|null)})} callbacks.shown
    *   the step shown now.
    * @param {() => void} callbacks.redraw asks for a frame.
+   * @param {boolean} [callbacks.arrows] whether to offer arrows (`arrowControls` is null without).
    */
-  constructor(entry, {shown, redraw}) {
+  constructor(entry, {shown, redraw, arrows = true}) {
     this.shown = shown;
     this.redraw = redraw;
     this.seen = new Map(); // attribute name -> per-row union of the ranges of the steps loaded
@@ -25,7 +27,7 @@ export class StepColoring {
     this.arrowScale = null; // {name, scale}: the automatic arrow scale, fixed when arrows are chosen
     this.legend = new Legend();
     this.colorControls = new ColorControls(entry, () => this.applyColoring());
-    this.arrowControls = new ArrowControls(entry, () => this.applyArrows());
+    this.arrowControls = arrows ? new ArrowControls(entry, () => this.applyArrows()) : null;
   }
 
   /** Adds the attribute ranges of a newly loaded step to the ranges seen. */
@@ -78,7 +80,7 @@ export class StepColoring {
   /** Draws the chosen vector attribute as arrows, at the automatic length times the slider's factor. */
   applyArrows() {
     const {model} = this.shown();
-    if (!model) return;
+    if (!model || !this.arrowControls) return;
     const name = this.arrowControls.name();
     const attribute = name === null ? undefined : model.drawable(name);
     if (!attribute) {

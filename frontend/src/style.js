@@ -124,4 +124,5 @@ body {
 .mesh3d-layer { display: flex; gap: 12px; align-items: center; flex-wrap: wrap; }
 .mesh3d-layer-name { font-weight: 500; overflow-wrap: anywhere; }
 .mesh3d-layer-note { color: var(--note); font-size: 12px; }
+.mesh3d-layer .mesh3d-legend { flex: 0 0 100%; max-width: 480px; margin: 0 0 4px; }
 `;

@@ -52,13 +52,22 @@ const isLayerLook = (value) =>
   value[2] >= 0 &&
   value[2] <= 1;
 
+/**
+ * A layer's URL state: `[tag, visible, opacity]`, and its colouring (color_controls.coloringState, checked
+ * against the tag's attributes by the layer) when it has one; null if malformed.
+ */
+function readLayer(value) {
+  if (!isLayerLook(value)) return null;
+  return Array.isArray(value[3]) ? value.slice(0, 4) : value.slice(0, 3);
+}
+
 /** A scene's URL state from an item of the `scenes` key `[run, prefix, step, camera, layers, through]`. */
 function readScene(item) {
   const through = Array.isArray(item[5]) && typeof item[5][0] === 'string' && Number.isSafeInteger(item[5][1]);
   return {
     step: Number.isSafeInteger(item[2]) ? item[2] : null,
     camera: isNumberList(item[3], 6) ? item[3] : null,
-    layers: Array.isArray(item[4]) ? item[4].filter(isLayerLook) : [],
+    layers: Array.isArray(item[4]) ? item[4].map(readLayer).filter(Boolean) : [],
     through: through && item[5][1] >= 0 ? item[5].slice(0, 2) : null,
   };
 }
@@ -68,7 +77,8 @@ function readScene(item) {
  *
  * @returns {{filter: string, hiddenRuns: string[], syncCamera: boolean, syncStep: boolean, grouping: string,
  *   cards: Map<string, {step: (number|null), camera: (number[]|null)}>}} cards keyed by cardKey(), and
- *   scenes by sceneKey() with their `layers` (`[tag, visible, opacity]`) and `through` (`[tag, camera]`).
+ *   scenes by sceneKey() with their `layers` (`[tag, visible, opacity]`, or
+ *   `[tag, visible, opacity, colouring]`) and `through` (`[tag, camera]`).
  */
 export function readState(hash) {
   const {pairs} = parseHash(hash);

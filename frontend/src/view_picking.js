@@ -1,11 +1,25 @@
 // Picking in a card's view: hovering shows the vertex (and face) under the cursor in a tooltip, a click
 // pins it, another click unpins it. Vertices near the cursor are found on the CPU (picking.js), a mesh's
-// large triangles by the GPU id pass; the pinned vertex is described again when the step changes.
+// large triangles by the GPU id pass; the pinned vertex is described again when the step changes. A view
+// of several layers (a scene card's) picks each and keeps the hit nearest the camera, naming its layer.
 import * as THREE from 'three';
 
 import {PickTooltip, describePick} from './inspector.js';
 import {refineMeshPick, screenPick} from './picking.js';
 import {positionAt} from './positions.js';
+
+/**
+ * @typedef {object} PickLayer something drawn in the view that can be picked.
+ * @property {import('./model.js').StepModel|null} model the step drawn.
+ * @property {{stride: number}|null} [preview] the header's preview field while a preview is shown.
+ * @property {string} [name] the layer's name, shown first in the tooltip (a scene's layers have one).
+ */
+
+/** The tooltip lines of a pick in `layer`: its name (when it has one), then describePick's lines. */
+export function describeLayerPick(layer, pick) {
+  const lines = describePick(layer.model, pick, layer.preview ?? undefined);
+  return layer.name === undefined ? lines : [['layer', layer.name], ...lines];
+}
 
 const CLICK_SLOP_PX = 4;
 const PICK_RADIUS_PX = 4;
@@ -13,19 +27,20 @@ const PICK_RADIUS_PX = 4;
 export class ViewPicking {
   /**
    * @param {object} options
-   * @param {HTMLElement} options.card the card's element: gets `data-picked`, `data-pick-ms`, `data-pick-method`.
+   * @param {HTMLElement} options.card the card's element: gets `data-picked`, `data-pick-ms`, `data-pick-method`
+   *   and, for a named layer, `data-picked-layer`.
    * @param {import('./viewport.js').Viewport} options.viewport
    * @param {import('./picking.js').Picker} options.picker
-   * @param {() => ({model: (import('./model.js').StepModel|null), preview: (object|null)})} options.shown
-   *   the step shown now and its preview field.
+   * @param {() => PickLayer[]} options.layers what can be picked now: a card's shown step, or a scene's
+   *   visible layers.
    */
-  constructor({card, viewport, picker, shown}) {
+  constructor({card, viewport, picker, layers}) {
     this.card = card;
     this.viewport = viewport;
     this.view = viewport.element;
     this.picker = picker;
-    this.shown = shown;
-    this.pinned = null; // {vertex, face, x, y} of a clicked pick
+    this.layers = layers;
+    this.pinned = null; // {name, vertex, face, x, y} of a clicked pick
     this.tooltip = new PickTooltip();
     this.view.append(this.tooltip.element);
     this.frame = 0;
@@ -65,19 +80,36 @@ export class ViewPicking {
   }
 
   /**
-   * The vertex (and face) of the shown step under view pixel (x, y), or null.
+   * The vertex (and face) under view pixel (x, y) of the layer hit nearest the camera, or null.
    *
-   * @returns {{vertex: number, face: number}|null}
+   * @returns {{layer: PickLayer, vertex: number, face: number}|null}
    */
   pickAt({x, y}) {
-    const {model} = this.shown();
-    if (!model) return null;
     const started = performance.now();
-    const camera = this.viewport.camera;
     const rect = this.view.getBoundingClientRect();
+    let best = null;
+    let method = 'screen';
+    for (const layer of this.layers()) {
+      if (!layer.model) continue;
+      const hit = this.pickModel(layer.model, {x, y, width: rect.width, height: rect.height});
+      if (hit.method === 'gpu') method = 'gpu';
+      if (hit.vertex >= 0 && (!best || hit.depth < best.depth)) best = {...hit, layer};
+    }
+    this.card.dataset.pickMs = (performance.now() - started).toFixed(2);
+    this.card.dataset.pickMethod = best?.method ?? method;
+    return best && {layer: best.layer, vertex: best.vertex, face: best.face};
+  }
+
+  /**
+   * The vertex (and face) of one model under view pixel (x, y), and its depth (clip space).
+   *
+   * @returns {{vertex: number, face: number, depth: number, method: string}} vertex -1 for none.
+   */
+  pickModel(model, {x, y, width, height}) {
+    const camera = this.viewport.camera;
     const material = model.object.material;
     const pointSize = model.as === 'points' && !material.sizeAttenuation ? material.size : 1;
-    const at = {x, y, width: rect.width, height: rect.height, radius: Math.max(PICK_RADIUS_PX, pointSize / 2)};
+    const at = {x, y, width, height, radius: Math.max(PICK_RADIUS_PX, pointSize / 2)};
     model.object.updateWorldMatrix(true, false);
     const {data, unit} = model.localPositions();
     const matrix = new THREE.Matrix4()
@@ -92,17 +124,17 @@ export class ViewPicking {
       vertex = !hit ? -1 : unshared ? model.arrays.faces.data[hit.index] : hit.index;
       method = 'gpu';
     }
-    let pick = vertex < 0 ? null : {vertex, face: -1};
-    if (pick && model.as === 'mesh') {
+    if (vertex < 0) return {vertex, face: -1, depth: Infinity, method};
+    const clip = (i) => new THREE.Vector3(...positionAt(model.arrays, i)).project(camera); // model = world
+    let pick = {vertex, face: -1};
+    if (model.as === 'mesh') {
       const project = (i) => {
-        const p = new THREE.Vector3(...positionAt(model.arrays, i)).project(camera);
-        return [((p.x + 1) / 2) * rect.width, ((1 - p.y) / 2) * rect.height];
+        const p = clip(i);
+        return [((p.x + 1) / 2) * width, ((1 - p.y) / 2) * height];
       };
       pick = refineMeshPick(model.arrays.faces.data, vertex, project, [x, y]);
     }
-    this.card.dataset.pickMs = (performance.now() - started).toFixed(2);
-    this.card.dataset.pickMethod = method;
-    return pick;
+    return {...pick, depth: clip(pick.vertex).z, method};
   }
 
   /** Picks at `at` and shows (or, pinned, keeps) the tooltip there. */
@@ -115,23 +147,29 @@ export class ViewPicking {
       delete this.card.dataset.picked;
       return;
     }
-    if (pin) this.pinned = {...pick, ...at};
-    this.card.dataset.picked = String(pick.vertex);
-    const {model, preview} = this.shown();
-    this.tooltip.show(describePick(model, pick, preview), at.x, at.y, pin);
+    const {layer, vertex, face} = pick;
+    if (pin) this.pinned = {name: layer.name, vertex, face, ...at};
+    this.card.dataset.picked = String(vertex);
+    if (layer.name === undefined) delete this.card.dataset.pickedLayer;
+    else this.card.dataset.pickedLayer = layer.name;
+    this.tooltip.show(describeLayerPick(layer, {vertex, face}), at.x, at.y, pin);
   }
 
-  /** Describes the pinned vertex again in a newly shown step (vertex indices usually persist). */
+  /**
+   * Describes the pinned vertex again in a newly shown step (vertex indices usually persist); a pin on a
+   * layer no longer shown or drawn, or past its vertices, is dropped.
+   */
   refreshPinned() {
-    const {model, preview} = this.shown();
-    if (!this.pinned || !model) return;
-    const {vertex, face, x, y} = this.pinned;
-    if (vertex >= model.arrays.vertices.shape[0] || face >= (model.arrays.faces?.shape[0] ?? 0)) {
+    if (!this.pinned) return;
+    const {name, vertex, face, x, y} = this.pinned;
+    const layer = this.layers().find((l) => l.name === name);
+    const model = layer?.model;
+    if (!model || vertex >= model.arrays.vertices.shape[0] || face >= (model.arrays.faces?.shape[0] ?? 0)) {
       this.pinned = null;
       this.tooltip.hide();
       return;
     }
-    this.tooltip.show(describePick(model, {vertex, face}, preview), x, y, true);
+    this.tooltip.show(describeLayerPick(layer, {vertex, face}), x, y, true);
   }
 
   /** Drops a pick waiting for the next frame (the pinned one stays). */
