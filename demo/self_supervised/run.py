@@ -86,11 +86,12 @@ def train(
     Self-supervised, the last `self_training_steps` of the `steps` (by default
     `defaults.SELF_TRAINING_SHARE` of them) train on refined poses, in one round of equal length per
     count in `pseudo_labels`: round r refines `pseudo_labels[r]` fresh training images
-    (`self_training.PseudoLabels`). The steps before them train on the rendering loss.
+    (`self_training.PseudoLabels`; counts scaled down to fit `train_images`). The steps before them
+    train on the rendering loss.
 
     Raises:
       ValueError: for bad arguments (unknown object, angle out of range, batch not divisible by the
-        replicas, more pseudo-labels than training images, --resume without a checkpoint).
+        replicas, --resume without a checkpoint).
     """
     begin = time.perf_counter()
     shape = data.load_shape(object)
